@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The one test command (`pnpm test`). Every step runs under `timeout`, which kills the step's whole
+# process group, so a hung test fails instead of eating the CI budget.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() {
+  local limit=$1; shift
+  echo "::: $* (limit ${limit}s)"
+  timeout --kill-after=15 "$limit" "$@"
+}
+
+step 300 pnpm exec tsc -p tsconfig.json
+step 1500 pnpm exec vitest run --project node

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+/** Tests import the packages' sources, so no build is needed before `vitest`. */
+export const workspaceAliases = [
+  { find: /^@qwik-realtime\/core\/protocol$/, replacement: src('core/src/protocol/index.ts') },
+  { find: /^@qwik-realtime\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+  { find: /^@qwik-realtime\/core$/, replacement: src('core/src/index.ts') },
+  { find: /^@qwik-realtime\/server\/(.+)$/, replacement: src('server/src/$1.ts') },
+  { find: /^@qwik-realtime\/server$/, replacement: src('server/src/index.ts') },
+];
+
+export default defineConfig({
+  resolve: { alias: workspaceAliases },
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    teardownTimeout: 10_000,
+    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['packages/core/src/**/*.test.ts', 'packages/server/src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/brokers/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});
