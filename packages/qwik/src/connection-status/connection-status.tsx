@@ -1,0 +1,68 @@
+import { component$, Slot, useSignal, useVisibleTask$ } from '@builder.io/qwik';
+import type { ConnectStrategy, RealtimeConfig } from '../config.js';
+import { useConnectionState } from '../use-connection-state.js';
+import { DEFAULT_LABELS, statusKind, statusText, type StatusLabels } from './status-kind.js';
+
+/** Props of {@link ConnectionStatus}. */
+export interface ConnectionStatusProps {
+  /** Replace some texts; `{s}` = seconds to the next attempt, `{message}` = the error message. */
+  labels?: Partial<StatusLabels>;
+  /** When to start observing. @default 'intersection-observer' */
+  strategy?: ConnectStrategy;
+  /** Endpoint, instead of the nearest provider's. */
+  config?: RealtimeConfig;
+  class?: string;
+}
+
+/**
+ * An accessible badge for the shared connection: "Connecting…", "Live", "Reconnecting in 4 s",
+ * "Offline" or "Error: …", announced politely to screen readers. `data-state` carries the kind for
+ * styling. Content projected into the slot named after a kind (`q:slot="live"`) shows only in that state;
+ * the default slot always shows.
+ * @example
+ * <ConnectionStatus labels={{ live: 'Online' }}>
+ *   <span q:slot="error">Please reload.</span>
+ * </ConnectionStatus>
+ */
+export const ConnectionStatus = component$<ConnectionStatusProps>((props) => {
+  const stateSig = useConnectionState({
+    ...(props.strategy ? { strategy: props.strategy } : {}),
+    ...(props.config ? { config: props.config } : {}),
+  });
+  const onlineSig = useSignal(true);
+  const nowSig = useSignal(0);
+
+  // Browser-only: the network events and a countdown clock while a retry is scheduled.
+  useVisibleTask$(
+    function tickWhileReconnecting({ track, cleanup }) {
+      const update = () => {
+        onlineSig.value = globalThis.navigator?.onLine !== false;
+      };
+      update();
+      globalThis.addEventListener?.('online', update);
+      globalThis.addEventListener?.('offline', update);
+      cleanup(() => {
+        globalThis.removeEventListener?.('online', update);
+        globalThis.removeEventListener?.('offline', update);
+      });
+      const status = track(() => stateSig.value.status);
+      nowSig.value = Date.now();
+      if (status !== 'reconnecting') return;
+      const timer = setInterval(() => {
+        nowSig.value = Date.now();
+      }, 1000);
+      cleanup(() => clearInterval(timer));
+    },
+    { strategy: props.strategy ?? 'intersection-observer' },
+  );
+
+  const labels = { ...DEFAULT_LABELS, ...props.labels };
+  const kind = statusKind(stateSig.value, onlineSig.value);
+  return (
+    <div role="status" aria-live="polite" data-state={kind} class={props.class}>
+      <span data-part="label">{statusText(kind, stateSig.value, nowSig.value, labels)}</span>
+      <Slot name={kind} />
+      <Slot />
+    </div>
+  );
+});

@@ -1,0 +1,48 @@
+import type { ConnectionState } from '@qwik-realtime/core';
+
+/** What a status badge shows; also the `data-state` of {@link ConnectionStatus} and `LiveFeed`. */
+export type StatusKind = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'error';
+
+/** Texts of {@link ConnectionStatus}; `{s}` is replaced by the seconds until the next attempt, `{message}` by the error. */
+export type StatusLabels = Record<StatusKind, string>;
+
+/** The default, English texts. */
+export const DEFAULT_LABELS: StatusLabels = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting in {s} s',
+  offline: 'Offline',
+  error: 'Error: {message}',
+};
+
+/**
+ * Map a connection state to what the user should be told. `online: false` (the browser says the network
+ * is gone) wins over everything; a client that stopped for good (`no_retry`) is an error.
+ */
+export function statusKind(state: ConnectionState, online = true): StatusKind {
+  if (!online) return 'offline';
+  if (state.error?.retry === 'no_retry' && state.status !== 'open') return 'error';
+  switch (state.status) {
+    case 'open':
+      return 'live';
+    case 'reconnecting':
+      return 'reconnecting';
+    case 'closed':
+      return 'offline';
+    default:
+      return 'connecting';
+  }
+}
+
+/** Seconds until `nextRetryAt`, rounded up, never negative. */
+export function secondsUntil(nextRetryAt: number | null, now: number): number {
+  if (nextRetryAt === null) return 0;
+  return Math.max(0, Math.ceil((nextRetryAt - now) / 1000));
+}
+
+/** The text for `kind`, with its placeholders filled. */
+export function statusText(kind: StatusKind, state: ConnectionState, now: number, labels: StatusLabels = DEFAULT_LABELS): string {
+  return labels[kind]
+    .replace('{s}', String(secondsUntil(state.nextRetryAt, now)))
+    .replace('{message}', state.error?.message ?? 'unknown');
+}

@@ -1,0 +1,81 @@
+import { component$, type Component, type JSXOutput, type PublicProps } from '@builder.io/qwik';
+import type { Envelope, Position } from '@qwik-realtime/core/protocol';
+import type { ConnectStrategy, RealtimeConfig } from '../config.js';
+import { statusKind } from '../connection-status/status-kind.js';
+import { useChannel, type FeedSeed } from '../use-channel.js';
+import { LiveFeedText, type LiveFeedItemProps } from './live-feed-text.js';
+
+/** Props of {@link LiveFeed}. */
+export interface LiveFeedProps<T = unknown> {
+  /** The topic to show. */
+  topic: string;
+  /** Items shown at most; older ones leave the list. @default 50 */
+  limit?: number;
+  /** Server-rendered messages and their position, e.g. from `loadFeed` in a `routeLoader$`. */
+  seed?: FeedSeed<T> | null;
+  /** Resume after this position when there is no seed. */
+  since?: Position | null;
+  /** Replay the last N messages when there is neither seed nor `since`. @default 0 */
+  history?: number;
+  /** Component rendering one message. @default the message's data as text */
+  item?: Component<LiveFeedItemProps<T>>;
+  /** @default 'newest-first' */
+  order?: 'newest-first' | 'oldest-first';
+  /** When to connect. @default 'intersection-observer' (when the list scrolls into view) */
+  strategy?: ConnectStrategy;
+  /** Endpoint, instead of the nearest provider's. */
+  config?: RealtimeConfig;
+  class?: string;
+  /** Accessible name of the list. */
+  'aria-label'?: string;
+}
+
+const LiveFeedImpl = component$<LiveFeedProps>((props) => {
+  const { messagesSig, stateSig, recoveredSig } = useChannel({
+    topic: props.topic,
+    ...(props.limit !== undefined ? { limit: props.limit } : {}),
+    ...(props.seed ? { seed: props.seed } : {}),
+    ...(props.since ? { since: props.since } : {}),
+    ...(props.history !== undefined ? { history: props.history } : {}),
+    ...(props.strategy ? { strategy: props.strategy } : {}),
+    ...(props.config ? { config: props.config } : {}),
+  });
+  const Item = props.item ?? LiveFeedText;
+  const messages = props.order === 'oldest-first' ? messagesSig.value : [...messagesSig.value].reverse();
+  return (
+    <ul
+      class={props.class}
+      aria-label={props['aria-label']}
+      data-topic={props.topic}
+      data-state={statusKind(stateSig.value)}
+      data-recovered={recoveredSig.value ? 'true' : 'false'}
+      data-count={messages.length}
+    >
+      {messages.map((message) => (
+        <li key={message.id} data-id={message.id} data-offset={message.offset}>
+          <Item message={message} />
+        </li>
+      ))}
+    </ul>
+  );
+});
+
+/** {@link LiveFeed}'s type: a Qwik component, generic in the message data. */
+export type LiveFeedComponent = <T = unknown>(
+  props: PublicProps<LiveFeedProps<T>>,
+  key: string | null,
+  flags: number,
+) => JSXOutput;
+
+/**
+ * A bounded, keyed list of a topic's newest messages. Renders its seed on the server, connects when it
+ * scrolls into view (no JavaScript before that), continues from the seed's position with no gap and no
+ * duplicate, and applies bursts at most once per animation frame. Data is always rendered as text.
+ * `data-state` on the list carries the connection kind (`connecting`, `live`, `reconnecting`, ...).
+ * @example
+ * export const useNews = routeLoader$(() => loadFeed(hub, 'news', { last: 20 }));
+ * // in the page:
+ * const news = useNews();
+ * <LiveFeed topic="news" limit={20} seed={news.value} item={NewsItem} />
+ */
+export const LiveFeed = LiveFeedImpl as unknown as LiveFeedComponent;

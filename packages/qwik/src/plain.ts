@@ -1,0 +1,19 @@
+import type { ClientError, ConnectionState } from '@qwik-realtime/core';
+
+/** A copy of `error` with only the documented fields, safe for Qwik state whatever the core handed us. */
+export function plainError(error: ClientError): ClientError {
+  const copy: ClientError = { code: error.code, message: error.message, retry: error.retry };
+  if (error.topic !== undefined) copy.topic = error.topic;
+  return copy;
+}
+
+/** A plain copy of a connection state (the core may reuse or freeze its object). */
+export function plainState(state: ConnectionState): ConnectionState {
+  return {
+    status: state.status,
+    transport: state.transport,
+    attempt: state.attempt,
+    nextRetryAt: state.nextRetryAt,
+    error: state.error ? plainError(state.error) : null,
+  };
+}

@@ -1,0 +1,21 @@
+import { qwikVite } from '@builder.io/qwik/optimizer';
+import { defineProject } from 'vitest/config';
+import { workspaceAliases } from '../../vitest.config.js';
+
+/**
+ * The `qwik` test project: component tests with `createDOM` from `@builder.io/qwik/testing`, which works
+ * only in vitest's `node` environment (it brings its own DOM).
+ */
+export default defineProject({
+  plugins: [qwikVite()],
+  resolve: { alias: workspaceAliases },
+  test: {
+    name: 'qwik',
+    environment: 'node',
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    onConsoleLog(log) {
+      // Qwik's dev build prints render statistics on every render.
+      return !log.includes('Render stats');
+    },
+  },
+});
