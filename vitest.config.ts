@@ -28,6 +28,8 @@ export default defineConfig({
           include: ['packages/core/src/**/*.test.ts', 'packages/server/src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/brokers/**/*.test.ts'],
         },
       },
+      // Qwik component tests (qwikVite + node environment), see packages/qwik/vitest.config.ts.
+      'packages/qwik/vitest.config.ts',
     ],
   },
 });
