@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+
+/** A Lua script sent with EVALSHA, falling back to EVAL when the server does not know it yet. */
+export interface RedisScript {
+  source: string;
+  sha: string;
+}
+
+const script = (source: string): RedisScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+
+/*
+ * Shared prologue: a topic's epoch and offset counter live together in one hash (`meta`). When the hash is
+ * missing (first use, FLUSHALL, a restart without persistence, eviction) a fresh epoch is written and any
+ * stream left over is dropped, so offsets restart at 1 only together with a new epoch.
+ */
+const ENSURE_META = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+end
+`;
+
+/**
+ * Publish in one atomic step: idempotency check, offset (HINCRBY), XADD with the offset as stream id,
+ * remember the id, PUBLISH for live fan-out.
+ * KEYS: meta, stream, dedup key. ARGV: fresh epoch, envelope JSON without its closing brace, maxlen
+ * (0 = no stream: pub/sub mode), dedup window ms, channel, stream ttl ms (0 = none).
+ * Returns `{duplicate 0|1, envelope JSON}`.
+ */
+export const PUBLISH_SCRIPT = script(`
+local dup = redis.call('GET', KEYS[3])
+if dup then return {1, dup} end
+${ENSURE_META}
+local offset = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local msg = ARGV[2] .. ',"offset":' .. offset .. ',"epoch":"' .. epoch .. '"}'
+if ARGV[3] ~= '0' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], offset .. '-0', 'm', msg)
+  if ARGV[6] ~= '0' then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+end
+redis.call('SET', KEYS[3], msg, 'PX', ARGV[4])
+redis.call('PUBLISH', ARGV[5], msg)
+return {0, msg}
+`);
+
+/**
+ * Read a consistent snapshot: epoch, head offset and stream entries.
+ * KEYS: meta, stream. ARGV: fresh epoch, 'since' | 'last', since offset | N, count (0 = all), since epoch.
+ * Returns `{epoch, head, entries}`; for 'since' in another epoch, entries is empty.
+ */
+export const HISTORY_SCRIPT = script(`
+${ENSURE_META}
+local head = tonumber(redis.call('HGET', KEYS[1], 'seq'))
+local entries = {}
+if ARGV[2] == 'since' then
+  if ARGV[5] == epoch then
+    local from = (tonumber(ARGV[3]) + 1) .. '-0'
+    if ARGV[4] ~= '0' then
+      entries = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[4])
+    else
+      entries = redis.call('XRANGE', KEYS[2], from, '+')
+    end
+  end
+elseif ARGV[3] ~= '0' then
+  entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[3])
+end
+return {epoch, head, entries}
+`);

@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import type { Envelope, Position } from '@qwik-realtime/core/protocol';
+import type { Broker, BrokerPublish, BrokerPublishResult, HistoryQuery, HistoryResult } from '../broker.js';
+import { RealtimeError } from '../errors.js';
+import { HISTORY_SCRIPT, PUBLISH_SCRIPT } from './redis-scripts.js';
+import type { RedisScript } from './redis-scripts.js';
+import { createLiveTopic } from './redis-live.js';
+import type { LiveTopic } from './redis-live.js';
+
+/**
+ * The subset of a node-redis (`redis` 6) client the broker uses. A client from `createClient()` fits.
+ * The broker sends commands on it and calls `duplicate()` once for its own SUBSCRIBE connection.
+ */
+export interface RedisClientLike {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  duplicate(): RedisClientLike;
+  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<void>;
+  unsubscribe(channel: string, listener?: (message: string, channel: string) => void): Promise<void>;
+  on(event: 'ready' | 'error' | 'end', listener: (...args: never[]) => void): unknown;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+/** Options of {@link createRedisBroker}. Give either `client` or `url`. */
+export interface RedisBrokerOptions {
+  /** A connected node-redis client; the broker never closes it (it closes only its own duplicate). */
+  client?: RedisClientLike;
+  /** Redis URL when no client is given; the broker then owns the connection. @default 'redis://127.0.0.1:6379' */
+  url?: string;
+  /** Prefix of every key and channel, so several apps can share one Redis. @default 'qr:' */
+  prefix?: string;
+  /** `streams`: durable history and gap-free resume (Redis Streams + Pub/Sub). `pubsub`: fire-and-forget, no history. @default 'streams' */
+  mode?: 'streams' | 'pubsub';
+  /** Approximate number of messages kept per topic (`XADD MAXLEN ~`). @default 1000 */
+  historySize?: number;
+  /** Messages older than this are not replayed, and an idle topic's stream expires after it. @default 86_400_000 (24 h) */
+  historyTtlMs?: number;
+  /** How long a message id is remembered for idempotent publishing. @default 120_000 */
+  dedupWindowMs?: number;
+  /** A command that has not answered after this long fails with `broker_unavailable`. @default 5000 */
+  commandTimeoutMs?: number;
+  /** Called with connection errors (they are retried by the client). @default ignore */
+  onError?: (error: unknown) => void;
+  /** Clock, injectable for tests. @default Date.now */
+  now?: () => number;
+}
+
+type StreamEntry = [string, string[]];
+
+const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `redis broker: ${detail}`);
+const freshEpoch = () => randomBytes(6).toString('base64url');
+
+/**
+ * A broker on Redis: offsets, epoch and history in Redis Streams (one atomic Lua script per publish), live
+ * fan-out across instances with Pub/Sub on a dedicated connection. A subscriber that sees an offset jump, or
+ * that reconnects, reads what it missed from the stream, so listeners get every message once and in order.
+ * `mode: 'pubsub'` keeps only the live fan-out (at-most-once, resume answers `recovered: false`).
+ * @example
+ * import { createClient } from 'redis';
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const hub = createHub({ broker: createRedisBroker({ client, prefix: 'myapp:' }) });
+ */
+export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
+  const prefix = options.prefix ?? 'qr:';
+  const durable = (options.mode ?? 'streams') === 'streams';
+  const historySize = Math.max(1, options.historySize ?? 1000);
+  const ttl = options.historyTtlMs ?? 86_400_000;
+  const dedupMs = Math.max(1, options.dedupWindowMs ?? 120_000);
+  const timeoutMs = options.commandTimeoutMs ?? 5000;
+  const now = options.now ?? (() => Date.now());
+  const onError = options.onError ?? (() => {});
+  const owned = !options.client;
+  let clientPromise: Promise<RedisClientLike> | undefined;
+  let subPromise: Promise<RedisClientLike> | undefined;
+  const live = new Map<string, LiveTopic>();
+  let closed = false;
+
+  const keys = (topic: string) => {
+    const base = `${prefix}{${topic}}`;
+    return { meta: `${base}:m`, stream: `${base}:s`, dedup: (id: string) => `${base}:d:${id}`, channel: `${base}:live` };
+  };
+
+  const client = (): Promise<RedisClientLike> => {
+    clientPromise ??= (async () => {
+      if (options.client) return options.client;
+      const { createClient } = await import('redis');
+      const created = createClient({ url: options.url ?? 'redis://127.0.0.1:6379', disableOfflineQueue: true }) as unknown as RedisClientLike;
+      created.on('error', onError);
+      await created.connect();
+      return created;
+    })();
+    clientPromise.catch(() => (clientPromise = undefined));
+    return clientPromise;
+  };
+
+  const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(unavailable(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      promise.then(
+        (value) => (clearTimeout(timer), resolve(value)),
+        (error: unknown) => (clearTimeout(timer), reject(error instanceof RealtimeError ? error : unavailable(String((error as Error)?.message ?? error)))),
+      );
+    });
+
+  const run = async (script: RedisScript, keyList: string[], args: string[]): Promise<unknown> => {
+    if (closed) throw unavailable('closed');
+    const redis = await withTimeout(client());
+    if (!redis.isReady) throw unavailable('not connected');
+    const tail = [String(keyList.length), ...keyList, ...args];
+    return withTimeout(
+      redis.sendCommand(['EVALSHA', script.sha, ...tail]).catch((error: unknown) => {
+        if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+        return redis.sendCommand(['EVAL', script.source, ...tail]);
+      }),
+    );
+  };
+
+  /** Raw history snapshot: `{ epoch, head, messages }` straight from the stream. */
+  const snapshot = async (topic: string, mode: 'since' | 'last', n: number, count: number, sinceEpoch: string) => {
+    const k = keys(topic);
+    const reply = (await run(HISTORY_SCRIPT, [k.meta, k.stream], [freshEpoch(), mode, String(n), String(count), sinceEpoch])) as [
+      string,
+      number,
+      StreamEntry[],
+    ];
+    const [epoch, head, entries] = reply;
+    const messages = entries.map((entry) => JSON.parse(entry[1][1] as string) as Envelope);
+    return { epoch, head: Number(head), messages };
+  };
+
+  const subscriber = (): Promise<RedisClientLike> => {
+    subPromise ??= (async () => {
+      const sub = (await client()).duplicate();
+      sub.on('error', onError);
+      await sub.connect();
+      let first = true;
+      // 'ready' fires after node-redis re-sent our SUBSCRIBEs on a new socket: read what went by meanwhile.
+      sub.on('ready', () => {
+        if (first) return void (first = false);
+        for (const topic of live.values()) topic.catchUp();
+      });
+      first = !sub.isReady;
+      return sub;
+    })();
+    return subPromise;
+  };
+
+  const isExpired = (message: Envelope) => message.timestamp < now() - ttl;
+
+  return {
+    async publish(topic: string, input: BrokerPublish): Promise<BrokerPublishResult> {
+      const k = keys(topic);
+      const head = JSON.stringify({ id: input.id, topic, data: input.data ?? null, timestamp: input.timestamp });
+      const reply = (await run(
+        PUBLISH_SCRIPT,
+        [k.meta, k.stream, k.dedup(input.id)],
+        [freshEpoch(), head.slice(0, -1), durable ? String(historySize) : '0', String(dedupMs), k.channel, durable ? String(ttl) : '0'],
+      )) as [number, string];
+      return { message: JSON.parse(reply[1]) as Envelope, duplicate: Number(reply[0]) === 1 };
+    },
+
+    async subscribe(topic, listener) {
+      if (closed) throw unavailable('closed');
+      let state = live.get(topic);
+      if (!state) {
+        const k = keys(topic);
+        const created = createLiveTopic({
+          durable,
+          read: async (after: Position, count: number) => {
+            const snap = await snapshot(topic, 'since', after.offset, count, after.epoch);
+            if (snap.epoch === after.epoch) return { epoch: snap.epoch, messages: snap.messages };
+            const fresh = await snapshot(topic, 'since', 0, count, snap.epoch);
+            return { epoch: fresh.epoch, messages: fresh.messages };
+          },
+          onError,
+        });
+        state = created;
+        live.set(topic, created);
+        created.ready = (async () => {
+          const sub = await withTimeout(subscriber());
+          await withTimeout(sub.subscribe(k.channel, created.onRaw));
+          const snap = await snapshot(topic, 'last', 0, 0, '');
+          created.start({ offset: snap.head, epoch: snap.epoch });
+        })();
+        created.ready.catch(() => live.delete(topic));
+      }
+      const current = state;
+      current.listeners.add(listener);
+      try {
+        await current.ready;
+      } catch (error) {
+        current.listeners.delete(listener);
+        throw error instanceof RealtimeError ? error : unavailable(String(error));
+      }
+      return async () => {
+        current.listeners.delete(listener);
+        if (current.listeners.size > 0 || live.get(topic) !== current) return;
+        live.delete(topic);
+        current.stop();
+        const sub = await subscriber();
+        await sub.unsubscribe(keys(topic).channel, current.onRaw).catch(onError);
+      };
+    },
+
+    async history(topic: string, query: HistoryQuery): Promise<HistoryResult> {
+      if ('last' in query) {
+        const n = durable ? Math.max(0, Math.floor(query.last)) : 0;
+        const snap = await snapshot(topic, 'last', n, 0, '');
+        const messages = snap.messages.reverse();
+        let from = 0;
+        while (from < messages.length && isExpired(messages[from] as Envelope)) from++;
+        return { messages: messages.slice(from), recovered: true, head: { offset: snap.head, epoch: snap.epoch } };
+      }
+      const { since } = query;
+      const limit = query.limit === undefined ? 0 : Math.max(1, Math.floor(query.limit));
+      const snap = durable
+        ? await snapshot(topic, 'since', since.offset, limit, since.epoch)
+        : await snapshot(topic, 'last', 0, 0, '');
+      const head = { offset: snap.head, epoch: snap.epoch };
+      const fail = { messages: [], recovered: false, head };
+      if (since.epoch !== snap.epoch || since.offset > snap.head || since.offset < 0) return fail;
+      if (since.offset === snap.head) return { messages: [], recovered: true, head };
+      const first = snap.messages[0];
+      if (!first || first.offset !== since.offset + 1 || isExpired(first)) return fail;
+      return { messages: snap.messages, recovered: true, head };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const state of live.values()) state.stop();
+      live.clear();
+      const sub = subPromise && (await subPromise.catch(() => undefined));
+      sub?.destroy();
+      if (owned) {
+        const own = clientPromise && (await clientPromise.catch(() => undefined));
+        if (own?.isReady) await own.close().catch(() => own.destroy());
+        else own?.destroy();
+      }
+    },
+  };
+}

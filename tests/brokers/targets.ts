@@ -1,0 +1,65 @@
+/**
+ * Contract targets: how the suite reaches each broker on the shared local servers (Redis 127.0.0.1:6379,
+ * NATS 127.0.0.1:4222). Override with REDIS_URL / NATS_URL. A server that does not answer fails the suite.
+ */
+import { createClient } from 'redis';
+import { createMemoryBroker } from '@qwik-realtime/server/brokers/memory';
+import { createRedisBroker } from '@qwik-realtime/server/brokers/redis';
+import type { Broker } from '@qwik-realtime/server/broker';
+import type { ContractTarget } from './contract.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const NATS_URL = process.env.NATS_URL ?? '127.0.0.1:4222';
+
+/** Memory: one shared broker per namespace stands for "one backend"; losing history = a restarted process. */
+export function memoryTarget(): ContractTarget {
+  const shared = new Map<string, Broker>();
+  const view = (broker: Broker): Broker => ({ ...broker, close: async () => {} });
+  return {
+    name: 'memory',
+    async create(ns, options) {
+      let broker = shared.get(ns);
+      if (!broker) shared.set(ns, (broker = createMemoryBroker({ historySize: options?.historySize })));
+      return view(broker);
+    },
+    async loseHistory(ns) {
+      await shared.get(ns)?.close();
+      const fresh = createMemoryBroker();
+      shared.set(ns, fresh);
+      return view(fresh);
+    },
+    async cleanup(ns) {
+      await shared.get(ns)?.close();
+      shared.delete(ns);
+    },
+  };
+}
+
+/** Deletes every key under a Redis prefix (SCAN, never KEYS). */
+export async function deleteRedisPrefix(admin: ReturnType<typeof createClient>, prefix: string): Promise<void> {
+  for await (const batch of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (batch.length) await admin.del(batch);
+  }
+}
+
+/** Redis in streams mode; losing history = the topic's keys deleted (what FLUSHALL does to it). */
+export function redisTarget(): ContractTarget {
+  let admin: Promise<ReturnType<typeof createClient>> | undefined;
+  const adminClient = () => (admin ??= createClient({ url: REDIS_URL }).on('error', () => {}).connect());
+  return {
+    name: 'redis (streams)',
+    async create(ns, options) {
+      return createRedisBroker({ url: REDIS_URL, prefix: `${ns}:`, historySize: options?.historySize });
+    },
+    async loseHistory(ns, topic, broker) {
+      await (await adminClient()).del([`${ns}:{${topic}}:m`, `${ns}:{${topic}}:s`]);
+      return broker;
+    },
+    async cleanup(ns) {
+      await deleteRedisPrefix(await adminClient(), `${ns}:`);
+    },
+    async dispose() {
+      if (admin) (await admin).destroy();
+    },
+  };
+}
