@@ -19,7 +19,7 @@ export interface RedisClientLike {
   sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<void>;
   unsubscribe(channel: string, listener?: (message: string, channel: string) => void): Promise<void>;
-  on(event: 'ready' | 'error' | 'end', listener: (...args: never[]) => void): unknown;
+  on(event: 'ready' | 'error' | 'end', listener: (...args: unknown[]) => void): unknown;
   close(): Promise<void>;
   destroy(): void;
 }

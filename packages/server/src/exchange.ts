@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestInfo } from './auth.js';
+import { RealtimeError } from './errors.js';
+import { createNodeSink, createWebSink } from './sink.js';
+import type { ByteSink } from './sink.js';
+
+/** One HTTP request/response, abstracted so the same handlers serve Node and Fetch-API servers. */
+export interface HttpExchange {
+  request: RequestInfo;
+  /** Read the body as text; rejects with `message_too_large` past `limit` bytes. */
+  readBody(limit: number): Promise<string>;
+  /** Answer with a complete body. */
+  send(status: number, headers: Record<string, string>, body: string): void;
+  /** Answer with a stream. */
+  stream(status: number, headers: Record<string, string>): ByteSink;
+  /** `listener` runs once when the client goes away or the response ended. */
+  onClose(listener: () => void): void;
+}
+
+/** Describe a Node request. */
+export function nodeRequestInfo(req: IncomingMessage): RequestInfo {
+  const host = req.headers.host ?? 'localhost';
+  const info: RequestInfo = {
+    method: req.method ?? 'GET',
+    url: new URL(req.url ?? '/', `http://${host}`),
+    header(name) {
+      const value = req.headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+  if (req.socket.remoteAddress !== undefined) info.remoteAddress = req.socket.remoteAddress;
+  return info;
+}
+
+/** An exchange over Node's `(req, res)`. */
+export function nodeExchange(req: IncomingMessage, res: ServerResponse): HttpExchange {
+  return {
+    request: nodeRequestInfo(req),
+    readBody(limit) {
+      return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const declared = Number(req.headers['content-length']);
+        if (Number.isFinite(declared) && declared > limit) {
+          req.resume();
+          return reject(new RealtimeError('message_too_large', `body of ${declared} bytes is over the limit of ${limit}`));
+        }
+        req.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) {
+            req.removeAllListeners('data');
+            req.resume();
+            reject(new RealtimeError('message_too_large', `body is over the limit of ${limit} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('error', reject);
+      });
+    },
+    send(status, headers, body) {
+      if (res.headersSent) return void res.end();
+      if (status === 204) {
+        res.writeHead(status, headers);
+        return void res.end();
+      }
+      res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    },
+    stream(status, headers) {
+      res.writeHead(status, headers);
+      res.flushHeaders();
+      res.socket?.setNoDelay(true);
+      return createNodeSink(res);
+    },
+    onClose(listener) {
+      res.once('close', listener);
+    },
+  };
+}
+
+/** Describe a Fetch-API request. */
+export function webRequestInfo(request: Request): RequestInfo {
+  return { method: request.method, url: new URL(request.url), header: (name) => request.headers.get(name) };
+}
+
+/** An exchange over a Fetch-API `Request`; `respond` receives the `Response` (once). */
+export function webExchange(request: Request, respond: (response: Response) => void): HttpExchange {
+  const closeListeners: (() => void)[] = [];
+  let closedOnce = false;
+  const fireClose = () => {
+    if (closedOnce) return;
+    closedOnce = true;
+    for (const listener of closeListeners) listener();
+  };
+  request.signal?.addEventListener('abort', fireClose, { once: true });
+  return {
+    request: webRequestInfo(request),
+    async readBody(limit) {
+      const declared = Number(request.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > limit) throw new RealtimeError('message_too_large', `body of ${declared} bytes is over the limit of ${limit}`);
+      const reader = request.body?.getReader();
+      if (!reader) return '';
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          await reader.cancel().catch(() => undefined);
+          throw new RealtimeError('message_too_large', `body is over the limit of ${limit} bytes`);
+        }
+        chunks.push(value);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    send(status, headers, body) {
+      respond(new Response(status === 204 ? null : body, { status, headers }));
+      fireClose();
+    },
+    stream(status, headers) {
+      const { sink, body } = createWebSink(fireClose);
+      respond(new Response(body, { status, headers }));
+      return {
+        ...sink,
+        end() {
+          sink.end();
+          fireClose();
+        },
+        destroy() {
+          sink.destroy();
+          fireClose();
+        },
+      };
+    },
+    onClose(listener) {
+      if (closedOnce) listener();
+      else closeListeners.push(listener);
+    },
+  };
+}

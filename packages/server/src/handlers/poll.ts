@@ -1,0 +1,127 @@
+import type { Envelope, PollResponse, Position, Positions, SubscribedFrame } from '@qwik-realtime/core/protocol';
+import { encodeCursor } from '@qwik-realtime/core/protocol';
+import type { Principal } from '../auth.js';
+import type { HttpExchange } from '../exchange.js';
+import type { HubContext } from '../hub-context.js';
+import { assertOpen, authenticateHttp, authorizeAll, cursorParam, intParam, NO_BUFFERING_HEADERS, sendError, sendJson, topicsOf } from './common.js';
+
+interface Batch {
+  messages: Envelope[];
+  subscriptions: SubscribedFrame[];
+  positions: Positions;
+  more: boolean;
+}
+
+/** Read what each topic has after its position (stateless: everything comes from the cursor and the broker). */
+async function collect<P extends Principal>(ctx: HubContext<P>, topics: string[], from: Positions, history: number | undefined, limit: number): Promise<Batch> {
+  const { broker } = ctx.options;
+  const batch: Batch = { messages: [], subscriptions: [], positions: {}, more: false };
+  for (const topic of topics) {
+    const since = from[topic];
+    const budget = limit - batch.messages.length;
+    if (!since) {
+      const result = await broker.history(topic, { last: Math.min(history ?? 0, budget) });
+      const first = result.messages[0];
+      const position: Position = first ? { offset: first.offset - 1, epoch: first.epoch } : result.head;
+      batch.subscriptions.push({ type: 'subscribed', topic, recovered: true, position, replayed: result.messages.length });
+      batch.messages.push(...result.messages);
+      const last = result.messages.at(-1);
+      batch.positions[topic] = last ? { offset: last.offset, epoch: last.epoch } : result.head;
+      continue;
+    }
+    if (budget <= 0) {
+      batch.positions[topic] = since;
+      batch.more = true;
+      continue;
+    }
+    const result = await broker.history(topic, { since, limit: budget });
+    if (!result.recovered) {
+      batch.subscriptions.push({ type: 'subscribed', topic, recovered: false, position: result.head, replayed: 0 });
+      batch.positions[topic] = result.head;
+      continue;
+    }
+    batch.messages.push(...result.messages);
+    const last = result.messages.at(-1);
+    batch.positions[topic] = last ? { offset: last.offset, epoch: last.epoch } : since;
+    if ((last?.offset ?? since.offset) < result.head.offset) batch.more = true;
+  }
+  return batch;
+}
+
+/**
+ * `GET {path}/poll`: answer at once when there is something to say (first poll, messages after the cursor,
+ * an unrecoverable position), else wait for the first live message or `timeout` (docs/protocol.md, Long-poll).
+ */
+export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchange: HttpExchange): Promise<void> {
+  const { options } = ctx;
+  const { url } = exchange.request;
+  let gone = false;
+  const cleanups: (() => void)[] = [];
+  const cleanup = () => {
+    for (const each of cleanups.splice(0)) each();
+  };
+  exchange.onClose(() => {
+    gone = true;
+    cleanup();
+  });
+  try {
+    assertOpen(ctx);
+    const topics = topicsOf(url, options.maxTopicsPerConnection);
+    if (topics.length === 0) return exchange.send(204, NO_BUFFERING_HEADERS, '');
+    const history = intParam(url, 'history', options.pollBatchSize);
+    const timeout = intParam(url, 'timeout', options.pollTimeoutMs) ?? options.pollTimeoutMs;
+    const cursor = url.searchParams.get('cursor');
+    const from = cursorParam(cursor);
+    const principal = await authenticateHttp(ctx, exchange, 'poll');
+    await authorizeAll(ctx, principal, topics);
+
+    let batch = await collect(ctx, topics, from, history, options.pollBatchSize);
+    const ready = (b: Batch) => b.messages.length > 0 || b.subscriptions.length > 0 || b.more;
+    if (!ready(batch) && timeout > 0 && !gone) {
+      // Listen before reading again, so a message published in between cannot be missed.
+      const wake = await new Promise<'message' | 'timeout' | 'closed'>((resolve) => {
+        let settled = false;
+        const settle = (why: 'message' | 'timeout' | 'closed') => {
+          if (settled) return;
+          settled = true;
+          resolve(why);
+        };
+        const timer = setTimeout(() => settle('timeout'), timeout);
+        const onHubClose = () => settle('closed');
+        ctx.polls.add(onHubClose);
+        cleanups.push(() => {
+          clearTimeout(timer);
+          ctx.polls.delete(onHubClose);
+          settle('closed');
+        });
+        for (const topic of topics) {
+          ctx.registry
+            .listen(topic, () => setImmediate(() => settle('message')))
+            .then((release) => {
+              if (settled) release();
+              else cleanups.push(release);
+            })
+            .catch(() => settle('message'));
+        }
+        collect(ctx, topics, batch.positions, history, options.pollBatchSize)
+          .then((again) => {
+            if (ready(again)) {
+              batch = again;
+              settle('message');
+            }
+          })
+          .catch(() => settle('message'));
+      });
+      cleanup();
+      if (gone) return;
+      if (wake === 'message') batch = await collect(ctx, topics, batch.positions, history, options.pollBatchSize);
+    }
+    if (gone) return;
+    const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs: options.heartbeatMs, more: batch.more };
+    if (batch.subscriptions.length > 0) response.subscriptions = batch.subscriptions;
+    sendJson(exchange, 200, response);
+  } catch (error) {
+    cleanup();
+    if (!gone) sendError(exchange, error, options.onError);
+  }
+}

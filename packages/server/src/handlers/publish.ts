@@ -1,0 +1,30 @@
+import type { Principal } from '../auth.js';
+import { RealtimeError } from '../errors.js';
+import type { HttpExchange } from '../exchange.js';
+import type { HubContext } from '../hub-context.js';
+import { assertOpen, authenticateHttp, sendError, sendJson } from './common.js';
+
+/** `POST {path}/publish` with a JSON `{ topic, data, id? }` body; answers a `PublishAck` or an `ErrorBody`. */
+export async function handlePublish<P extends Principal>(ctx: HubContext<P>, exchange: HttpExchange): Promise<void> {
+  const { options } = ctx;
+  try {
+    assertOpen(ctx);
+    const type = exchange.request.header('content-type') ?? '';
+    if (!/^application\/json\b/i.test(type)) throw new RealtimeError('bad_request', 'content-type must be application/json');
+    const principal = await authenticateHttp(ctx, exchange, 'publish');
+    // The body also carries the topic, the id and JSON punctuation around `data`.
+    const text = await exchange.readBody(options.maxFrameBytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new RealtimeError('bad_request', 'body is not valid JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RealtimeError('bad_request', 'body must be an object { topic, data, id? }');
+    const { topic, data, id } = body as Record<string, unknown>;
+    const ack = await ctx.publish(principal, topic, data, id);
+    sendJson(exchange, 200, ack);
+  } catch (error) {
+    sendError(exchange, error, options.onError);
+  }
+}

@@ -1,0 +1,79 @@
+import type { Principal } from '../auth.js';
+import type { HttpExchange } from '../exchange.js';
+import type { HubContext } from '../hub-context.js';
+import { createSession } from '../session.js';
+import type { Session, SessionOutput } from '../session.js';
+import type { ByteSink } from '../sink.js';
+import { assertOpen, authenticateHttp, authorizeAll, cursorParam, CUT_WITHOUT_GOODBYE, intParam, NO_BUFFERING_HEADERS, sendError, topicsOf } from './common.js';
+
+const SSE_HEADERS: Record<string, string> = {
+  ...NO_BUFFERING_HEADERS,
+  'content-type': 'text/event-stream; charset=utf-8',
+};
+
+/** Blank-line-terminated SSE event with a JSON `data:` line. */
+const event = (name: string, data: string, id?: string) => `event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${data}\n\n`;
+
+/**
+ * SSE output: named events for control frames; messages are default events whose `data:` bytes are shared
+ * by every connection, preceded by this connection's own `id:` line (the cursor of all its topics).
+ */
+export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOutput {
+  return {
+    hello: (frame) => sink.write(event('hello', JSON.stringify(frame))),
+    subscribed: (frame) => sink.write(event('subscribed', JSON.stringify(frame), cursor())),
+    unsubscribed: () => undefined,
+    message(outbound) {
+      sink.write(`id: ${cursor()}\n`);
+      sink.write(outbound.sseData());
+    },
+    ack: () => undefined,
+    error: (body) => sink.write(event('error', JSON.stringify(body))),
+    ping: () => sink.write('event: ping\ndata: {}\n\n'),
+    pong: () => undefined,
+    bufferedBytes: () => sink.bufferedBytes(),
+    close(error) {
+      if (error && CUT_WITHOUT_GOODBYE.has(error.code)) return sink.destroy();
+      if (error) sink.write(event('error', JSON.stringify(error.toBody())));
+      sink.end();
+    },
+  };
+}
+
+/** `GET {path}/sse`: validate, authenticate and authorize, then stream (docs/protocol.md, SSE). */
+export async function handleSse<P extends Principal>(ctx: HubContext<P>, exchange: HttpExchange): Promise<void> {
+  const { options } = ctx;
+  const { url } = exchange.request;
+  let session: Session<P> | undefined;
+  let gone = false;
+  exchange.onClose(() => {
+    gone = true;
+    session?.closed();
+  });
+  try {
+    assertOpen(ctx);
+    const topics = topicsOf(url, options.maxTopicsPerConnection);
+    if (topics.length === 0) return exchange.send(204, NO_BUFFERING_HEADERS, '');
+    const history = intParam(url, 'history', 100_000);
+    const lastEventId = exchange.request.header('last-event-id') ?? url.searchParams.get('lastEventId');
+    const positions = { ...cursorParam(url.searchParams.get('since')), ...cursorParam(lastEventId) };
+    const principal = await authenticateHttp(ctx, exchange, 'sse');
+    await authorizeAll(ctx, principal, topics);
+    assertOpen(ctx);
+    if (gone) return;
+    const requested = Object.fromEntries(topics.filter((topic) => positions[topic]).map((topic) => [topic, positions[topic]!]));
+    const sink = exchange.stream(200, SSE_HEADERS);
+    sink.write('retry: 1000\n\n');
+    let current: Session<P> | undefined;
+    const output = createSseOutput(sink, () => (current as Session<P>).cursor());
+    current = createSession(ctx, 'sse', principal, output, requested);
+    session = current;
+    for (const topic of topics) {
+      const since = requested[topic];
+      await session.subscribe(topic, since ? { since } : history === undefined ? {} : { history });
+    }
+  } catch (error) {
+    if (session) session.close('internal', String(error));
+    else if (!gone) sendError(exchange, error, options.onError);
+  }
+}

@@ -1,0 +1,35 @@
+import type { PublishAck } from '@qwik-realtime/core/protocol';
+import type { Principal } from './auth.js';
+import type { HubAction, ResolvedHubOptions } from './options.js';
+import type { Session } from './session.js';
+import type { TopicRegistry } from './topic-registry.js';
+
+/** What the transports need from a hub; not part of the public API (reach it with {@link contextOf}). */
+export interface HubContext<P extends Principal = Principal> {
+  options: ResolvedHubOptions<P>;
+  registry: TopicRegistry;
+  sessions: Set<Session<P>>;
+  /** Long-polls waiting right now. */
+  polls: Set<() => void>;
+  closing: boolean;
+  /** `authorize`, with exceptions turned into `internal` errors. */
+  authorize(principal: P, action: HubAction, topic: string): Promise<boolean>;
+  /** Authorize (when a principal is given), validate and publish. */
+  publish(principal: P | undefined, topic: unknown, data: unknown, id: unknown): Promise<PublishAck>;
+  /** Tell `onConnection` listeners about a new session. */
+  announce(session: Session<P>): void;
+}
+
+const contexts = new WeakMap<object, HubContext<never>>();
+
+/** Link a hub object to its context. */
+export function registerContext<P extends Principal>(hub: object, ctx: HubContext<P>): void {
+  contexts.set(hub, ctx as unknown as HubContext<never>);
+}
+
+/** The context of a hub made by `createHub`. */
+export function contextOf<P extends Principal>(hub: object): HubContext<P> {
+  const ctx = contexts.get(hub);
+  if (!ctx) throw new Error('@qwik-realtime/server: not a hub created by createHub()');
+  return ctx as unknown as HubContext<P>;
+}

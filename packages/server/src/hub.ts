@@ -1,0 +1,136 @@
+import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
+import type { Principal } from './auth.js';
+import { createMemoryBroker } from './brokers/memory.js';
+import { RealtimeError } from './errors.js';
+import { registerContext } from './hub-context.js';
+import type { HubContext } from './hub-context.js';
+import { resolveOptions } from './options.js';
+import type { HubOptions, ResolvedHubOptions, TransportName } from './options.js';
+import { publishMessage } from './publish.js';
+import type { PublishOptions } from './publish.js';
+import type { Session, SessionHandle } from './session.js';
+import { createTopicRegistry } from './topic-registry.js';
+
+/** A snapshot for operators and tests (`hub.stats()`). */
+export interface HubStats {
+  /** Open connections per transport (`poll`: long-polls waiting right now). */
+  connections: Record<TransportName, number>;
+  /** Local subscribers per topic (connections of this process, not the broker's). */
+  topics: Record<string, number>;
+}
+
+/**
+ * The realtime hub: owns connections, topic subscriptions, heartbeats and limits over a broker. Serve it
+ * with `createNodeHandler` + `attachHub`, `createFetchHandler`, `qwikCityHandlers` or `realtimeVitePlugin`.
+ */
+export interface Hub<P extends Principal = Principal> {
+  /** The options with defaults applied. */
+  readonly options: ResolvedHubOptions<P>;
+  /**
+   * Publish from server code, validated like a client publish (topic syntax, size) but not authorized.
+   * Rejects with a `RealtimeError`.
+   */
+  publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishAck>;
+  /** Connections per transport and subscribers per topic. */
+  stats(): HubStats;
+  /** Open SSE and WebSocket connections. */
+  sessions(): SessionHandle<P>[];
+  /**
+   * Close every SSE and WebSocket connection with `code` (clients react per its retry policy) and answer
+   * waiting long-polls. Returns how many connections were closed.
+   */
+  disconnectAll(code?: ErrorCode): number;
+  /**
+   * Call `listener` for every new SSE/WebSocket connection (after `hello`). A seam for operator tooling and
+   * fault injection: keep the handle to close it later. Returns an unsubscribe function.
+   */
+  onConnection(listener: (session: SessionHandle<P>) => void): () => void;
+  /**
+   * Stop: refuse new requests, close connections with `server_shutdown`, drop broker subscriptions, and
+   * close the broker if the hub created it (an injected broker is left open).
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Create a hub.
+ * @example
+ * const hub = createHub({
+ *   authenticate: ({ cookies }) => sessions.get(cookies.sid) ?? null,
+ *   authorize: (user, action, topic) => action === 'subscribe' || topic.startsWith(`user:${user.id}:`),
+ * });
+ * const server = http.createServer(createNodeHandler(hub));
+ * attachHub(server, hub);
+ */
+export function createHub<P extends Principal = Principal>(options: HubOptions<P> = {}): Hub<P> {
+  const ownsBroker = options.broker === undefined;
+  const resolved = resolveOptions(options, options.broker ?? createMemoryBroker());
+  const listeners = new Set<(session: SessionHandle<P>) => void>();
+  let closed: Promise<void> | undefined;
+
+  const ctx: HubContext<P> = {
+    options: resolved,
+    registry: createTopicRegistry(resolved.broker, resolved.onError),
+    sessions: new Set<Session<P>>(),
+    polls: new Set(),
+    closing: false,
+    async authorize(principal, action, topic) {
+      try {
+        return (await resolved.authorize(principal, action, topic)) === true;
+      } catch (error) {
+        resolved.onError(error);
+        throw new RealtimeError('internal', `authorize failed for ${topic}`, topic);
+      }
+    },
+    async publish(principal, topic, data, id) {
+      if (ctx.closing) throw new RealtimeError('server_shutdown', 'the hub is closing');
+      if (principal !== undefined && typeof topic === 'string' && !(await ctx.authorize(principal, 'publish', topic))) {
+        throw new RealtimeError('forbidden', `not allowed to publish on ${topic}`, topic);
+      }
+      return publishMessage(resolved.broker, topic, data, id, resolved);
+    },
+    announce(session) {
+      for (const listener of listeners) {
+        try {
+          listener(session);
+        } catch (error) {
+          resolved.onError(error);
+        }
+      }
+    },
+  };
+
+  const disconnectAll = (code: ErrorCode = 'disconnected'): number => {
+    const sessions = [...ctx.sessions];
+    for (const session of sessions) session.close(code);
+    for (const wake of [...ctx.polls]) wake();
+    return sessions.length;
+  };
+
+  const hub: Hub<P> = {
+    options: resolved,
+    publish: (topic, data, publishOptions) => ctx.publish(undefined, topic, data, publishOptions?.id),
+    stats() {
+      const connections: Record<TransportName, number> = { sse: 0, ws: 0, poll: ctx.polls.size };
+      for (const session of ctx.sessions) connections[session.transport]++;
+      return { connections, topics: ctx.registry.counts() };
+    },
+    sessions: () => [...ctx.sessions],
+    disconnectAll,
+    onConnection(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      closed ??= (async () => {
+        ctx.closing = true;
+        disconnectAll('server_shutdown');
+        await ctx.registry.close();
+        if (ownsBroker) await resolved.broker.close();
+      })();
+      return closed;
+    },
+  };
+  registerContext(hub, ctx);
+  return hub;
+}

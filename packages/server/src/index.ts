@@ -1,0 +1,15 @@
+export { createHub } from './hub.js';
+export { createNodeHandler, attachHub } from './node.js';
+export { createFetchHandler } from './fetch.js';
+export { createMemoryBroker } from './brokers/memory.js';
+export { RealtimeError, toRealtimeError } from './errors.js';
+export { parseCookies } from './auth.js';
+
+export type { Hub, HubStats } from './hub.js';
+export type { HubOptions, ResolvedHubOptions, HubAction, TransportName } from './options.js';
+export type { Principal, AuthContext, RequestInfo } from './auth.js';
+export type { SessionHandle } from './session.js';
+export type { PublishOptions } from './publish.js';
+export type { NodeHandler, UpgradeEmitter } from './node.js';
+export type { MemoryBrokerOptions } from './brokers/memory.js';
+export type { Broker, BrokerPublish, BrokerPublishResult, BrokerUnsubscribe, HistoryQuery, HistoryResult } from './broker.js';

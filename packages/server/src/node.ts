@@ -1,0 +1,62 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Principal } from './auth.js';
+import { nodeExchange } from './exchange.js';
+import { createWebSocketUpgrade } from './handlers/websocket.js';
+import type { Hub } from './hub.js';
+import { contextOf } from './hub-context.js';
+import { endpointOf, serveHttp } from './router.js';
+
+/** A Node/Connect-style request handler; `next` is called for paths outside the hub. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/**
+ * Serve `GET {path}/sse`, `GET {path}/poll` and `POST {path}/publish` from a Node HTTP server, Express or
+ * Connect (Vite). Other paths go to `next`, or get a 404 without it.
+ * @example
+ * const server = http.createServer(createNodeHandler(hub));
+ * attachHub(server, hub);
+ * server.listen(8787);
+ */
+export function createNodeHandler<P extends Principal>(hub: Hub<P>): NodeHandler {
+  const ctx = contextOf<P>(hub);
+  return (req, res, next) => {
+    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const endpoint = endpointOf(ctx.options.path, pathname);
+    if (!endpoint) {
+      if (next) return next();
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    serveHttp(ctx, endpoint, nodeExchange(req, res)).catch((error) => {
+      ctx.options.onError(error);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  };
+}
+
+/** Something that emits Node `upgrade` events (an `http.Server`, Storybook's server, ...). */
+export type UpgradeEmitter = Pick<Server, 'on' | 'off'>;
+
+/**
+ * Serve WebSocket upgrades on `{path}/ws` of `server`; other upgrades (Vite's HMR socket) are left alone.
+ * Returns a function that detaches the listener.
+ */
+export function attachHub<P extends Principal>(server: UpgradeEmitter, hub: Hub<P>): () => void {
+  const ctx = contextOf<P>(hub);
+  const upgrades = createWebSocketUpgrade(ctx);
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (endpointOf(ctx.options.path, pathname) !== 'ws') return;
+    upgrades.upgrade(req, socket, head).catch((error) => {
+      ctx.options.onError(error);
+      socket.destroy();
+    });
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+    upgrades.close();
+  };
+}

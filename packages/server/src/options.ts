@@ -1,0 +1,103 @@
+import { DEFAULT_HEARTBEAT_MS } from '@qwik-realtime/core/protocol';
+import type { Broker } from './broker.js';
+import type { AuthContext, Principal } from './auth.js';
+
+/** What a connection is doing when {@link HubOptions.authorize} is asked. */
+export type HubAction = 'subscribe' | 'publish';
+
+/** Transports the hub serves. `server` is a publish made through {@link Hub.publish}. */
+export type TransportName = 'sse' | 'ws' | 'poll';
+
+/**
+ * Options of `createHub`. Every limit has the default documented in docs/protocol.md.
+ * @typeParam P - the app's principal type returned by `authenticate`.
+ */
+export interface HubOptions<P extends Principal = Principal> {
+  /** Where messages are stored and fanned out across instances. @default createMemoryBroker() */
+  broker?: Broker;
+  /**
+   * Decide who is connecting from the request (cookies, `Authorization: Bearer`, the first WS `auth` frame,
+   * or `?token=` when {@link HubOptions.allowQueryToken} is set). Return `null` to refuse (`401` /
+   * close `unauthorized`). A principal with `expiresAt` (ms) is disconnected with `token_expired` then.
+   * @default every request is an anonymous principal `{}`
+   */
+  authenticate?: (ctx: AuthContext) => P | null | Promise<P | null>;
+  /**
+   * Decide per topic whether the principal may `subscribe` or `publish`. Refused: `403` / `forbidden`.
+   * @default everything is allowed
+   */
+  authorize?: (principal: P, action: HubAction, topic: string) => boolean | Promise<boolean>;
+  /** Interval of server pings, announced in `hello`. @default 15000 */
+  heartbeatMs?: number;
+  /** Max size of the JSON encoding of a message's `data`, bytes. @default 65536 */
+  maxMessageBytes?: number;
+  /** Max topics one connection (or one poll) may subscribe to. @default 128 */
+  maxTopicsPerConnection?: number;
+  /** Bytes a connection may have queued for writing before it is cut with `slow_consumer`. @default 1048576 */
+  maxBufferedBytes?: number;
+  /** Sustained inbound WebSocket frames per second per connection. @default 200 */
+  inboundFramesPerSecond?: number;
+  /** Inbound WebSocket frames allowed in a burst. @default 400 */
+  inboundFrameBurst?: number;
+  /** Mount path of the endpoints. @default '/realtime' */
+  path?: string;
+  /** Accept `?token=` in URLs (leaks into logs; opt in only if you must). @default false */
+  allowQueryToken?: boolean;
+  /** Longest long-poll wait, ms (a client's `timeout` is capped to it). @default heartbeatMs */
+  pollTimeoutMs?: number;
+  /** Max messages in one long-poll answer. @default 1000 */
+  pollBatchSize?: number;
+  /** How long a WebSocket without credentials may take to send its `auth` frame, ms. @default 10000 */
+  authTimeoutMs?: number;
+  /** Id generator for connections and messages. @default crypto.randomUUID */
+  generateId?: () => string;
+  /** Clock. @default Date.now */
+  now?: () => number;
+  /** Called for errors the hub swallows to keep serving (a failing listener, a broker hiccup). */
+  onError?: (error: unknown) => void;
+}
+
+/** {@link HubOptions} with defaults applied. */
+export interface ResolvedHubOptions<P extends Principal = Principal>
+  extends Required<Omit<HubOptions<P>, 'broker' | 'authenticate' | 'authorize' | 'onError'>> {
+  broker: Broker;
+  authenticate: (ctx: AuthContext) => P | null | Promise<P | null>;
+  authorize: (principal: P, action: HubAction, topic: string) => boolean | Promise<boolean>;
+  onError: (error: unknown) => void;
+  /** Largest WebSocket frame accepted: `maxMessageBytes` + 4 KiB. */
+  maxFrameBytes: number;
+}
+
+/** Apply defaults (see {@link HubOptions}). */
+export function resolveOptions<P extends Principal>(options: HubOptions<P>, broker: Broker): ResolvedHubOptions<P> {
+  const heartbeatMs = positive(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, 'heartbeatMs');
+  const maxMessageBytes = positive(options.maxMessageBytes, 64 * 1024, 'maxMessageBytes');
+  const path = (options.path ?? '/realtime').replace(/\/+$/, '');
+  if (!path.startsWith('/')) throw new Error(`@qwik-realtime/server: path must start with "/", got ${JSON.stringify(options.path)}`);
+  return {
+    broker,
+    authenticate: options.authenticate ?? (() => ({}) as P),
+    authorize: options.authorize ?? (() => true),
+    onError: options.onError ?? ((error) => console.error('@qwik-realtime/server:', error)),
+    heartbeatMs,
+    maxMessageBytes,
+    maxFrameBytes: maxMessageBytes + 4096,
+    maxTopicsPerConnection: positive(options.maxTopicsPerConnection, 128, 'maxTopicsPerConnection'),
+    maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
+    inboundFramesPerSecond: positive(options.inboundFramesPerSecond, 200, 'inboundFramesPerSecond'),
+    inboundFrameBurst: positive(options.inboundFrameBurst, 400, 'inboundFrameBurst'),
+    path,
+    allowQueryToken: options.allowQueryToken ?? false,
+    pollTimeoutMs: positive(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),
+    pollBatchSize: positive(options.pollBatchSize, 1000, 'pollBatchSize'),
+    authTimeoutMs: positive(options.authTimeoutMs, 10_000, 'authTimeoutMs'),
+    generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
+    now: options.now ?? (() => Date.now()),
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`@qwik-realtime/server: ${name} must be a positive number, got ${value}`);
+  return value;
+}

@@ -1,0 +1,200 @@
+import { encodeCursor, isValidTopic, PROTOCOL_VERSION } from '@qwik-realtime/core/protocol';
+import type {
+  AckFrame,
+  ErrorBody,
+  ErrorCode,
+  HelloFrame,
+  Positions,
+  PublishFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+} from '@qwik-realtime/core/protocol';
+import type { Principal } from './auth.js';
+import { RealtimeError, toRealtimeError } from './errors.js';
+import type { HubContext } from './hub-context.js';
+import type { TransportName } from './options.js';
+import type { Outbound } from './outbound.js';
+import { createSubscription } from './subscription.js';
+import type { SubscribeRequest, Subscription } from './subscription.js';
+
+/** Where a session writes; one implementation per transport (SSE, WebSocket). */
+export interface SessionOutput {
+  hello(frame: HelloFrame): void;
+  subscribed(frame: SubscribedFrame): void;
+  unsubscribed(frame: UnsubscribedFrame): void;
+  message(outbound: Outbound): void;
+  ack(frame: AckFrame): void;
+  error(body: ErrorBody): void;
+  ping(): void;
+  pong(): void;
+  /** Bytes written but not yet flushed to the network. */
+  bufferedBytes(): number;
+  /** End the connection, telling the client why when `error` is given; `slow_consumer` drops buffered bytes. */
+  close(error: RealtimeError | undefined): void;
+}
+
+/** A live connection as operators and hooks see it (`hub.onConnection`, `hub.sessions()`). */
+export interface SessionHandle<P extends Principal = Principal> {
+  readonly id: string;
+  readonly transport: Exclude<TransportName, 'poll'>;
+  /** The principal returned by `authenticate`. */
+  readonly principal: P;
+  /** Topics subscribed right now. */
+  topics(): string[];
+  /** Close the connection with an error code. @default 'disconnected' */
+  close(code?: ErrorCode, message?: string): void;
+}
+
+/** A connection as the transports drive it. */
+export interface Session<P extends Principal = Principal> extends SessionHandle<P> {
+  /** Per-topic positions the client has seen (initially the ones it asked to resume from). */
+  positions: Positions;
+  /** The SSE `id:` of the next event: the cursor of all positions. */
+  cursor(): string;
+  /** Validate, authorize and start a subscription; problems are reported with `error` frames. */
+  subscribe(topic: unknown, request: SubscribeRequest): Promise<void>;
+  unsubscribe(topic: unknown, ref?: string): void;
+  publish(frame: Pick<PublishFrame, 'topic' | 'data' | 'id' | 'ref'>): Promise<void>;
+  /** Replace the principal (WebSocket re-`auth`); re-arms the expiry timer. */
+  setPrincipal(principal: P): void;
+  /** The transport is gone: release everything without writing. */
+  closed(): void;
+}
+
+/** Create a session, register it with the hub, send `hello` and start heartbeats. */
+export function createSession<P extends Principal>(
+  ctx: HubContext<P>,
+  transport: Exclude<TransportName, 'poll'>,
+  principal: P,
+  output: SessionOutput,
+  initialPositions: Positions = {},
+): Session<P> {
+  const { options } = ctx;
+  const subscriptions = new Map<string, Subscription>();
+  let done = false;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let expiry: ReturnType<typeof setTimeout> | undefined;
+
+  const guard = (write: () => void) => {
+    if (done) return;
+    write();
+    if (output.bufferedBytes() > options.maxBufferedBytes) {
+      session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
+    }
+  };
+
+  const armExpiry = () => {
+    if (expiry) clearTimeout(expiry);
+    expiry = undefined;
+    const expiresAt = session.principal.expiresAt;
+    if (expiresAt === undefined) return;
+    const delay = expiresAt - options.now();
+    if (delay <= 0) return session.close('token_expired', 'credentials expired');
+    // setTimeout cannot wait longer than 2^31-1 ms; re-check after that long.
+    expiry = setTimeout(armExpiry, Math.min(delay, 2 ** 31 - 1));
+  };
+
+  const reportError = (error: unknown, topic?: string, ref?: string) => {
+    const realtime = toRealtimeError(error);
+    if (realtime.code === 'internal') options.onError(error);
+    const body = realtime.toBody();
+    if (topic !== undefined) body.topic = topic;
+    if (ref !== undefined) body.ref = ref;
+    guard(() => output.error(body));
+  };
+
+  const session: Session<P> = {
+    id: options.generateId(),
+    transport,
+    principal,
+    positions: { ...initialPositions },
+    cursor: () => encodeCursor(session.positions),
+    topics: () => [...subscriptions.keys()],
+
+    async subscribe(topic, request) {
+      if (done) return;
+      if (!isValidTopic(topic)) return reportError(new RealtimeError('invalid_topic', `invalid topic ${JSON.stringify(topic)?.slice(0, 140)}`), undefined, request.ref);
+      if (!subscriptions.has(topic) && subscriptions.size >= options.maxTopicsPerConnection) {
+        return reportError(new RealtimeError('too_many_topics', `at most ${options.maxTopicsPerConnection} topics per connection`), topic, request.ref);
+      }
+      try {
+        if (!(await ctx.authorize(session.principal, 'subscribe', topic))) throw new RealtimeError('forbidden', `not allowed to subscribe to ${topic}`, topic);
+      } catch (error) {
+        return reportError(error, topic, request.ref);
+      }
+      if (done) return;
+      subscriptions.get(topic)?.stop();
+      const subscription = createSubscription(topic, ctx.registry, options.broker, {
+        subscribed(frame) {
+          session.positions[topic] = frame.position;
+          guard(() => output.subscribed(frame));
+        },
+        message(outbound) {
+          session.positions[topic] = { offset: outbound.message.offset, epoch: outbound.message.epoch };
+          guard(() => output.message(outbound));
+        },
+        failed(error) {
+          if (subscriptions.get(topic) === subscription) subscriptions.delete(topic);
+          if (error.code === 'slow_consumer') return session.close('slow_consumer', error.message);
+          if (transport === 'sse') return session.close(error.code, error.message);
+          reportError(error, topic, request.ref);
+        },
+      });
+      subscriptions.set(topic, subscription);
+      await subscription.start(request);
+    },
+
+    unsubscribe(topic, ref) {
+      if (done) return;
+      if (!isValidTopic(topic)) return reportError(new RealtimeError('invalid_topic', 'invalid topic'), undefined, ref);
+      subscriptions.get(topic)?.stop();
+      subscriptions.delete(topic);
+      delete session.positions[topic];
+      const frame: UnsubscribedFrame = { type: 'unsubscribed', topic };
+      if (ref !== undefined) frame.ref = ref;
+      guard(() => output.unsubscribed(frame));
+    },
+
+    async publish(frame) {
+      try {
+        const ack = await ctx.publish(session.principal, frame.topic, frame.data, frame.id);
+        guard(() => output.ack({ type: 'ack', ref: frame.ref, ...ack }));
+      } catch (error) {
+        reportError(error, typeof frame.topic === 'string' ? frame.topic : undefined, frame.ref);
+      }
+    },
+
+    setPrincipal(next) {
+      (session as { principal: P }).principal = next;
+      armExpiry();
+    },
+
+    close(code = 'disconnected', message = 'closed by the server') {
+      if (done) return;
+      const error = new RealtimeError(code, message);
+      release();
+      output.close(error);
+    },
+
+    closed() {
+      release();
+    },
+  };
+
+  const release = () => {
+    if (done) return;
+    done = true;
+    if (heartbeat) clearInterval(heartbeat);
+    if (expiry) clearTimeout(expiry);
+    for (const subscription of subscriptions.values()) subscription.stop();
+    subscriptions.clear();
+    ctx.sessions.delete(session);
+  };
+
+  ctx.sessions.add(session);
+  guard(() => output.hello({ type: 'hello', connectionId: session.id, heartbeatMs: options.heartbeatMs, protocol: PROTOCOL_VERSION }));
+  heartbeat = setInterval(() => guard(() => output.ping()), options.heartbeatMs);
+  armExpiry();
+  ctx.announce(session);
+  return session;
+}
