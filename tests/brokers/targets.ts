@@ -3,6 +3,7 @@
  * NATS 127.0.0.1:4222). Override with REDIS_URL / NATS_URL. A server that does not answer fails the suite.
  */
 import { createClient } from 'redis';
+import type { RedisClientType, RedisDefaultModules, RedisFunctions, RedisScripts } from 'redis';
 import { createMemoryBroker } from '@qwik-realtime/server/brokers/memory';
 import { createRedisBroker } from '@qwik-realtime/server/brokers/redis';
 import type { Broker } from '@qwik-realtime/server/broker';
@@ -35,8 +36,13 @@ export function memoryTarget(): ContractTarget {
   };
 }
 
+/** A connected node-redis client for test setup (errors are retried by the client, not thrown). */
+export const connectRedis = (url = REDIS_URL): Promise<RedisAdmin> =>
+  createClient({ url }).on('error', () => {}).connect() as unknown as Promise<RedisAdmin>;
+export type RedisAdmin = RedisClientType<RedisDefaultModules, RedisFunctions, RedisScripts, 3>;
+
 /** Deletes every key under a Redis prefix (SCAN, never KEYS). */
-export async function deleteRedisPrefix(admin: ReturnType<typeof createClient>, prefix: string): Promise<void> {
+export async function deleteRedisPrefix(admin: RedisAdmin, prefix: string): Promise<void> {
   for await (const batch of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
     if (batch.length) await admin.del(batch);
   }
@@ -44,12 +50,17 @@ export async function deleteRedisPrefix(admin: ReturnType<typeof createClient>, 
 
 /** Redis in streams mode; losing history = the topic's keys deleted (what FLUSHALL does to it). */
 export function redisTarget(): ContractTarget {
-  let admin: Promise<ReturnType<typeof createClient>> | undefined;
-  const adminClient = () => (admin ??= createClient({ url: REDIS_URL }).on('error', () => {}).connect());
+  let admin: Promise<RedisAdmin> | undefined;
+  const adminClient = () => (admin ??= connectRedis());
+  let created = 0;
   return {
     name: 'redis (streams)',
     async create(ns, options) {
-      return createRedisBroker({ url: REDIS_URL, prefix: `${ns}:`, historySize: options?.historySize });
+      // Half the instances get an injected client (the usual production shape), half open their own.
+      if (++created % 2) return createRedisBroker({ url: REDIS_URL, prefix: `${ns}:`, historySize: options?.historySize });
+      const client = await connectRedis();
+      const broker = createRedisBroker({ client, prefix: `${ns}:`, historySize: options?.historySize });
+      return { ...broker, close: async () => (await broker.close(), client.destroy()) };
     },
     async loseHistory(ns, topic, broker) {
       await (await adminClient()).del([`${ns}:{${topic}}:m`, `${ns}:{${topic}}:s`]);
