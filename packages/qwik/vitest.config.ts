@@ -13,9 +13,5 @@ export default defineProject({
     name: 'qwik',
     environment: 'node',
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
-    onConsoleLog(log) {
-      // Qwik's dev build prints render statistics on every render.
-      return !log.includes('Render stats');
-    },
   },
 });

@@ -26,7 +26,8 @@ const entries = new Map<string, Entry>();
 
 /**
  * Borrow the page's shared client for `config`'s endpoint, creating it on first use. Browser only: on the
- * server it throws, because module state there is shared by every request.
+ * server it throws (module state there is shared by every request) unless a client was registered for the
+ * endpoint with {@link registerClient}, as tests do.
  * @example
  * const lease = acquireClient({ url: '/realtime' });
  * const sub = lease.client.subscribe('news', { onMessage });
@@ -35,11 +36,11 @@ const entries = new Map<string, Entry>();
  * lease.release();
  */
 export function acquireClient(config: RealtimeConfig): ClientLease {
-  if (isServer) {
-    throw new Error('@qwik-realtime/qwik: live clients exist only in the browser (connect in useVisibleTask$)');
-  }
   const key = endpointKey(config);
   let entry = entries.get(key);
+  if (!entry && isServer) {
+    throw new Error('@qwik-realtime/qwik: live clients exist only in the browser (connect in useVisibleTask$)');
+  }
   if (!entry) {
     entry = { client: createClientFromConfig(config), refs: 0, owned: true, closeTimer: undefined };
     entries.set(key, entry);
