@@ -1,0 +1,199 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { Envelope } from './protocol/envelope.js';
+import { createTestClient } from './testing/index.js';
+import type { SubscriptionEvent } from './types.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe('client over the fake server', () => {
+  test('GIVEN two subscribers of one topic WHEN both leave THEN the topic is unsubscribed only after the teardown delay', async () => {
+    const { client, server } = createTestClient();
+    const a = client.subscribe('chat', {});
+    const b = client.subscribe('chat', {});
+    await settle();
+    expect(server.subscribers('chat')).toBe(1);
+    expect(server.attempts).toBe(1);
+    a.unsubscribe();
+    b.unsubscribe();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(server.subscribers('chat')).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.subscribers('chat')).toBe(0);
+    expect(client.getState().status).toBe('idle');
+    expect(server.connected).toBe(false);
+  });
+
+  test('GIVEN the last subscriber left WHEN a new one comes within the delay THEN nothing reconnects', async () => {
+    const { client, server } = createTestClient();
+    client.subscribe('chat', {}).unsubscribe();
+    await vi.advanceTimersByTimeAsync(500);
+    const events: SubscriptionEvent[] = [];
+    client.subscribe('chat', { onSubscribed: (e) => events.push(e) });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(server.attempts).toBe(1);
+    expect(server.subscribers('chat')).toBe(1);
+    expect(events).toHaveLength(1);
+  });
+
+  test('GIVEN several topics THEN they share one connection and each gets only its messages, batched', async () => {
+    const { client, server } = createTestClient();
+    const batches: string[][] = [];
+    const single: unknown[] = [];
+    client.subscribe<number>('a', { onBatch: (batch) => batches.push(batch.map((m) => `${m.topic}:${m.data}`)) });
+    client.subscribe<number>('b', { onMessage: (m) => single.push(m.data) });
+    await settle();
+    server.publish('a', 1);
+    server.publish('a', 2);
+    server.publish('b', 3);
+    server.publish('c', 4);
+    await settle();
+    expect(server.attempts).toBe(1);
+    expect(batches.flat()).toEqual(['a:1', 'a:2']);
+    expect(single).toEqual([3]);
+  });
+
+  test('GIVEN a drop mid-stream THEN the client resumes since its position, with no loss and no duplicate', async () => {
+    const { client, server } = createTestClient({ backoff: { baseMs: 100, capMs: 100 } });
+    const seen: number[] = [];
+    const events: SubscriptionEvent[] = [];
+    client.subscribe<number>('t', { onMessage: (m) => seen.push(m.data), onSubscribed: (e) => events.push(e) });
+    await settle();
+    server.publish('t', 1);
+    await settle();
+    server.drop();
+    server.publish('t', 2);
+    server.publish('t', 3);
+    expect(client.getState().status).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(client.getState().status).toBe('open');
+    server.publish('t', 4);
+    await settle();
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(events.map((e) => [e.recovered, e.resumed, e.replayed])).toEqual([
+      [true, false, 0],
+      [true, true, 2],
+    ]);
+  });
+
+  test('GIVEN the server lost its history WHEN the client resumes THEN onSubscribed gets recovered:false', async () => {
+    const { client, server } = createTestClient();
+    const events: SubscriptionEvent[] = [];
+    client.subscribe('t', { onSubscribed: (e) => events.push(e) });
+    await settle();
+    server.publish('t', 1);
+    await settle();
+    server.restart();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(events.at(-1)).toMatchObject({ recovered: false, resumed: true });
+  });
+
+  test('GIVEN the same message id twice THEN the subscriber sees it once', async () => {
+    const { client, server } = createTestClient();
+    const seen: Envelope[] = [];
+    client.subscribe('t', { onMessage: (m) => seen.push(m) });
+    await settle();
+    const first = server.publish('t', 'x');
+    await settle();
+    // Another epoch (as after a broker failover) with the same id: dropped by the id window.
+    server.restart();
+    await settle();
+    server.publish('t', 'x', { id: first.id });
+    server.publish('t', 'y');
+    await settle();
+    expect(seen.map((m) => m.data)).toEqual(['x', 'y']);
+  });
+
+  test('history: N replays the last N messages, validate converts or rejects', async () => {
+    const { client, server } = createTestClient();
+    for (let i = 1; i <= 5; i++) server.publish('t', i);
+    const seen: number[] = [];
+    const errors: string[] = [];
+    client.subscribe<number>('t', {
+      history: 2,
+      validate: (data) => {
+        if (typeof data !== 'number' || data > 6) throw new Error('too big');
+        return data * 10;
+      },
+      onMessage: (m) => seen.push(m.data),
+      onError: (e) => errors.push(e.code),
+    });
+    await settle();
+    server.publish('t', 6);
+    server.publish('t', 7);
+    await settle();
+    expect(seen).toEqual([40, 50, 60]);
+    expect(errors).toEqual(['bad_request']);
+  });
+
+  test('publish resolves with the ack and reuses the idempotency id', async () => {
+    const { client, server } = createTestClient();
+    client.subscribe('t', {});
+    await settle();
+    const ack = await client.publish('t', { a: 1 }, { id: 'k1' });
+    expect(ack).toMatchObject({ id: 'k1', topic: 't', offset: 1, duplicate: false });
+    const again = await client.publish('t', { a: 1 }, { id: 'k1' });
+    expect(again).toMatchObject({ id: 'k1', offset: 1, duplicate: true });
+    expect(server.published.map((p) => p.id)).toEqual(['k1', 'k1']);
+    await expect(client.publish('bad topic', 1)).rejects.toMatchObject({ code: 'invalid_topic', retry: 'no_retry' });
+  });
+
+  test('a forbidden topic reaches onError and stops only that topic', async () => {
+    const { client, server } = createTestClient();
+    const errors: string[] = [];
+    client.subscribe('secret', { onError: (e) => errors.push(e.code) });
+    client.subscribe('open', {});
+    await settle();
+    server.error('secret', 'forbidden');
+    await settle();
+    expect(errors).toEqual(['forbidden']);
+    expect(client.getState().status).toBe('open');
+    expect(server.subscribers('open')).toBe(1);
+  });
+
+  test('auth refused: stops with the error instead of retrying', async () => {
+    const { client, server } = createTestClient();
+    server.fail('unauthorized');
+    client.subscribe('t', {});
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.attempts).toBe(1);
+    expect(client.getState()).toMatchObject({ status: 'closed', error: { code: 'unauthorized', retry: 'no_retry' } });
+    server.fail(null);
+    client.connect();
+    await settle();
+    expect(client.getState().status).toBe('open');
+  });
+
+  test('getToken runs before every attempt', async () => {
+    let n = 0;
+    const { client, server } = createTestClient({ getToken: async () => `token-${++n}`, backoff: { baseMs: 10, capMs: 10 } });
+    client.subscribe('t', {});
+    await settle();
+    server.drop('token_expired');
+    await settle();
+    expect(server.tokens).toEqual(['token-1', 'token-2']);
+    expect(client.getState().status).toBe('open');
+  });
+
+  test('setState forces what the state observers see', async () => {
+    const { client, server } = createTestClient();
+    const seen: string[] = [];
+    client.onState((s) => seen.push(s.status));
+    server.setState({ status: 'reconnecting', nextRetryAt: 4000 });
+    expect(client.getState()).toMatchObject({ status: 'reconnecting', nextRetryAt: 4000 });
+    server.setState(null);
+    expect(seen).toEqual(['reconnecting', 'idle']);
+  });
+
+  test('constructing touches no global and connects nothing', () => {
+    const { client, server } = createTestClient();
+    expect(client.getState().status).toBe('idle');
+    expect(server.attempts).toBe(0);
+  });
+});

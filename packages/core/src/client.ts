@@ -1,0 +1,265 @@
+import type { BackoffOptions } from './backoff.js';
+import { createConnection } from './connection.js';
+import { createDedup } from './dedup.js';
+import { clientError, clientErrorOfBody } from './errors.js';
+import { resolvePlatform } from './platform.js';
+import type { Platform } from './platform.js';
+import type { Envelope, Position } from './protocol/envelope.js';
+import type { SubscribedFrame } from './protocol/frames.js';
+import { isValidTopic } from './protocol/topic.js';
+import { createPublisher } from './publish.js';
+import type { TopicRequest, Transport } from './transport.js';
+import type { ClientError, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent } from './types.js';
+
+/** Options of {@link createBaseClient} (and of `createClient`, where `transports` is optional). */
+export interface BaseClientOptions {
+  /** Hub mount URL, e.g. `/realtime` or `https://example.com/realtime`. */
+  url: string;
+  /** Ordered fallback chain; a transport that fails before ever opening is skipped for the page session. */
+  transports: Transport[];
+  /** Called before every connection attempt and publish; the token goes in `Authorization` / the WS auth frame. */
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+  /** Extra headers for transports that can send them (fetch-SSE, long-poll, publish). */
+  headers?: Record<string, string>;
+  /** Reconnect backoff. @default { baseMs: 1000, capMs: 30000 } */
+  backoff?: BackoffOptions;
+  /** The attempt counter resets only after a connection stayed up this long. @default 5000 */
+  minUptimeMs?: number;
+  /** Added to the server's announced heartbeat interval before the connection counts as dead. @default 5000 */
+  heartbeatGraceMs?: number;
+  /** Wait this long after the last subscriber of a topic leaves before unsubscribing it. @default 1000 */
+  teardownDelayMs?: number;
+  /** How many recent message ids are remembered to drop duplicates. @default 1000 */
+  dedupWindow?: number;
+  /** Disconnect while the page is hidden (background tabs then miss nothing: they resume). @default false */
+  pauseWhenHidden?: boolean;
+  /** A publish without an acknowledgement after this long is retried. @default 10000 */
+  publishTimeoutMs?: number;
+  /** Retries of a publish (same idempotency id) on retryable errors. @default 3 */
+  publishRetries?: number;
+  /** How batches are scheduled: messages that arrive before the callback runs go out as one batch. @default queueMicrotask */
+  scheduleBatch?: (flush: () => void) => void;
+  /** Platform seams (WebSocket, EventSource, fetch, online/visibility targets, clock). @default globals */
+  platform?: Platform;
+  /** Log hook for connection events (`attempt`, `open`, `closed`, `retry`, `heartbeat_timeout`, ...). */
+  debug?: (event: string, detail?: unknown) => void;
+}
+
+interface Listener {
+  options: SubscribeOptions<unknown>;
+  active: boolean;
+}
+
+interface Entry {
+  topic: string;
+  listeners: Set<Listener>;
+  position?: Position;
+  history?: number;
+  resumed: boolean;
+  skip: number;
+  confirmed: boolean;
+  teardown?: unknown;
+  pending: Envelope[];
+}
+
+/**
+ * Create a client with an explicit transport list (nothing else is bundled). `createClient` is the same
+ * with the default chain WebSocket -> SSE -> long-poll.
+ * @example
+ * const client = createBaseClient({ url: '/realtime', transports: [eventSourceTransport()] });
+ * const sub = client.subscribe('prices:BTC', { onMessage: (m) => console.log(m.data) });
+ */
+export function createBaseClient(options: BaseClientOptions): RealtimeClient {
+  const platform = resolvePlatform(options.platform);
+  const url = options.url.replace(/\/+$/, '');
+  const topics = new Map<string, Entry>();
+  const dedup = createDedup(options.dedupWindow ?? 1000);
+  const dirty = new Set<Entry>();
+  const schedule = options.scheduleBatch ?? queueMicrotask;
+  let flushQueued = false;
+
+  const request = (entry: Entry): TopicRequest => {
+    entry.resumed = entry.position !== undefined;
+    if (entry.position) return { topic: entry.topic, since: entry.position };
+    return entry.history ? { topic: entry.topic, history: entry.history } : { topic: entry.topic };
+  };
+  const safely = (call: () => void) => {
+    try {
+      call();
+    } catch (error) {
+      // A throwing listener must not starve the others; surface it like an event handler error.
+      platform.setTimeout(() => {
+        throw error;
+      }, 0);
+    }
+  };
+  const eventOf = (entry: Entry, frame: Pick<SubscribedFrame, 'recovered' | 'position' | 'replayed'>): SubscriptionEvent => ({
+    topic: entry.topic,
+    recovered: frame.recovered,
+    resumed: entry.resumed,
+    position: frame.position,
+    replayed: frame.replayed,
+  });
+
+  const deliver = (listener: Listener, batch: Envelope[], topic: string) => {
+    const { validate, onBatch, onMessage, onError } = listener.options;
+    let out = batch;
+    if (validate) {
+      out = [];
+      for (const message of batch) {
+        try {
+          out.push({ ...message, data: validate(message.data) });
+        } catch (error) {
+          safely(() => onError?.(clientError('bad_request', `@qwik-realtime/core: validation failed: ${String(error)}`, topic)));
+        }
+      }
+    }
+    if (!out.length) return;
+    if (onBatch) safely(() => onBatch(out));
+    if (onMessage) for (const message of out) safely(() => listener.active && onMessage(message));
+  };
+
+  const flush = () => {
+    flushQueued = false;
+    for (const entry of [...dirty]) {
+      dirty.delete(entry);
+      const batch = entry.pending;
+      entry.pending = [];
+      for (const listener of [...entry.listeners]) if (listener.active) deliver(listener, batch, entry.topic);
+    }
+  };
+
+  const remove = (entry: Entry) => {
+    platform.clearTimeout(entry.teardown);
+    topics.delete(entry.topic);
+    dirty.delete(entry);
+    connection.unsubscribe(entry.topic);
+    if (!topics.size) connection.idle();
+  };
+
+  const connection = createConnection({
+    url,
+    transports: options.transports,
+    platform,
+    getToken: options.getToken,
+    headers: options.headers,
+    backoff: options.backoff,
+    minUptimeMs: options.minUptimeMs ?? 5000,
+    heartbeatGraceMs: options.heartbeatGraceMs ?? 5000,
+    pauseWhenHidden: options.pauseWhenHidden ?? false,
+    debug: options.debug,
+    topics: () => [...topics.values()].map(request),
+    subscribed(frame) {
+      const entry = topics.get(frame.topic);
+      if (!entry) return;
+      // A position followed by a replay may be the replay's start or end depending on the server: only
+      // trust it when nothing is replayed, and let the replayed messages move the position otherwise.
+      if (frame.replayed === 0 || !frame.recovered) entry.position = frame.position;
+      entry.skip = !entry.resumed && entry.history !== undefined ? Math.max(0, frame.replayed - entry.history) : 0;
+      if (entry.confirmed && frame.recovered) return;
+      entry.confirmed = true;
+      const event = eventOf(entry, frame);
+      for (const listener of [...entry.listeners]) safely(() => listener.options.onSubscribed?.(event));
+    },
+    messages(messages) {
+      for (const message of messages) {
+        const entry = topics.get(message.topic);
+        if (!entry) continue;
+        const last = entry.position;
+        if (last && last.epoch === message.epoch && message.offset <= last.offset) continue;
+        if (dedup.seen(`${message.topic}\n${message.id}`)) continue;
+        entry.position = { offset: message.offset, epoch: message.epoch };
+        if (entry.skip > 0) {
+          entry.skip--;
+          continue;
+        }
+        entry.pending.push(message);
+        dirty.add(entry);
+      }
+      if (dirty.size && !flushQueued) {
+        flushQueued = true;
+        schedule(flush);
+      }
+    },
+    error(body) {
+      const entry = body.topic ? topics.get(body.topic) : undefined;
+      options.debug?.('error', body);
+      if (!entry) return;
+      const error = clientErrorOfBody(body);
+      for (const listener of [...entry.listeners]) safely(() => listener.options.onError?.(error));
+      if (error.retry === 'no_retry') {
+        for (const listener of entry.listeners) listener.active = false;
+        remove(entry);
+      }
+    },
+    dropped() {
+      for (const entry of topics.values()) entry.confirmed = false;
+    },
+  });
+
+  const publish = createPublisher({
+    url,
+    platform,
+    connection,
+    getToken: options.getToken,
+    headers: options.headers,
+    timeoutMs: options.publishTimeoutMs ?? 10_000,
+    retries: options.publishRetries ?? 3,
+  });
+
+  return {
+    subscribe<T>(topic: string, subscribeOptions: SubscribeOptions<T>): Subscription {
+      const listener: Listener = { options: subscribeOptions as SubscribeOptions<unknown>, active: true };
+      if (!isValidTopic(topic)) {
+        const error: ClientError = clientError('invalid_topic', `@qwik-realtime/core: invalid topic ${JSON.stringify(topic)}`, topic);
+        queueMicrotask(() => subscribeOptions.onError?.(error));
+        return { topic, position: () => undefined, unsubscribe: () => undefined };
+      }
+      let entry = topics.get(topic);
+      if (!entry) {
+        entry = { topic, listeners: new Set(), position: subscribeOptions.since, history: subscribeOptions.history, resumed: false, skip: 0, confirmed: false, pending: [] };
+        topics.set(topic, entry);
+        entry.listeners.add(listener);
+        connection.ensure();
+        connection.subscribe(request(entry));
+      } else {
+        platform.clearTimeout(entry.teardown);
+        entry.teardown = undefined;
+        entry.listeners.add(listener);
+        const current = entry;
+        // Joining a live topic: tell this listener at once that it is subscribed.
+        if (current.confirmed && current.position) {
+          const event = eventOf(current, { recovered: true, position: current.position, replayed: 0 });
+          queueMicrotask(() => listener.active && subscribeOptions.onSubscribed?.(event));
+        }
+      }
+      const owner = entry;
+      return {
+        topic,
+        position: () => owner.position,
+        unsubscribe() {
+          if (!listener.active) return;
+          listener.active = false;
+          owner.listeners.delete(listener);
+          if (owner.listeners.size || topics.get(topic) !== owner) return;
+          const delay = options.teardownDelayMs ?? 1000;
+          if (delay <= 0) remove(owner);
+          else owner.teardown = platform.setTimeout(() => !owner.listeners.size && remove(owner), delay);
+        },
+      };
+    },
+    publish,
+    getState: connection.state,
+    onState: connection.onState,
+    connect: connection.connect,
+    close() {
+      for (const entry of topics.values()) {
+        platform.clearTimeout(entry.teardown);
+        for (const listener of entry.listeners) listener.active = false;
+      }
+      topics.clear();
+      dirty.clear();
+      connection.close();
+    },
+  };
+}

@@ -1,0 +1,281 @@
+import { backoffDelay } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
+import { clientError } from './errors.js';
+import { createWatchdog } from './heartbeat.js';
+import type { Watchdog } from './heartbeat.js';
+import type { ResolvedPlatform } from './platform.js';
+import type { ErrorBody } from './protocol/codes.js';
+import type { Envelope } from './protocol/envelope.js';
+import type { SubscribedFrame } from './protocol/frames.js';
+import type { CloseReason, TopicRequest, Transport, TransportSession } from './transport.js';
+import type { ConnectionState } from './types.js';
+
+/** Settings of a {@link Connection}; see `ClientOptions` for the public defaults. */
+export interface ConnectionOptions {
+  url: string;
+  transports: Transport[];
+  platform: ResolvedPlatform;
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+  headers?: Record<string, string>;
+  backoff?: BackoffOptions;
+  minUptimeMs: number;
+  heartbeatGraceMs: number;
+  pauseWhenHidden: boolean;
+  debug?: (event: string, detail?: unknown) => void;
+  /** The topics to subscribe to, read at the start of every attempt. */
+  topics(): TopicRequest[];
+  subscribed(frame: SubscribedFrame): void;
+  messages(messages: Envelope[]): void;
+  error(body: ErrorBody): void;
+  /** The session ended unexpectedly: every subscription must be confirmed again. */
+  dropped(): void;
+}
+
+/**
+ * The Connection <-> Client seam: one connection over an ordered fallback chain of transports, with
+ * backoff, heartbeat watchdog and online/visibility handling. It knows topics only as a list to (re)send.
+ */
+export interface Connection {
+  state(): ConnectionState;
+  onState(listener: (state: ConnectionState) => void): () => void;
+  /** Topics exist: make sure a connection is up or on its way (no-op when closed or stopped). */
+  ensure(): void;
+  /** Reset a stopped/closed connection and connect now. */
+  connect(): void;
+  /** No topics left: end the session and go idle. */
+  idle(): void;
+  /** Close for good (until `connect()`). */
+  close(): void;
+  subscribe(request: TopicRequest): void;
+  unsubscribe(topic: string): void;
+  /** The open session, if any. */
+  session(): TransportSession | undefined;
+}
+
+/** Create the connection manager (used by `createClient`; exported for custom clients and tests). */
+export function createConnection(options: ConnectionOptions): Connection {
+  const { platform } = options;
+  const listeners = new Set<(state: ConnectionState) => void>();
+  let state: ConnectionState = { status: 'idle', transport: null, attempt: 0, nextRetryAt: null, error: null };
+  const skipped = new Set<Transport>();
+  const opened = new Set<Transport>();
+  let session: TransportSession | undefined;
+  let live: { on: boolean } | undefined;
+  let isOpen = false;
+  let stopped = false;
+  let paused = false;
+  let attached = false;
+  let restartQueued = false;
+  let retryTimer: unknown;
+  let uptimeTimer: unknown;
+  let watchdog: Watchdog | undefined;
+  let retryBase: number | undefined;
+  const debug = (event: string, detail?: unknown) => options.debug?.(event, detail);
+
+  const set = (patch: Partial<ConnectionState>) => {
+    state = { ...state, ...patch };
+    for (const listener of [...listeners]) listener(state);
+  };
+
+  const endSession = () => {
+    if (live) live.on = false;
+    live = undefined;
+    const current = session;
+    session = undefined;
+    isOpen = false;
+    watchdog?.stop();
+    watchdog = undefined;
+    platform.clearTimeout(uptimeTimer);
+    current?.close();
+  };
+  const clearRetry = () => {
+    platform.clearTimeout(retryTimer);
+    retryTimer = undefined;
+  };
+  const pick = () => {
+    let transport = options.transports.find((t) => !skipped.has(t));
+    if (!transport) {
+      skipped.clear();
+      transport = options.transports[0];
+    }
+    if (!transport) throw new Error('@qwik-realtime/core: no transport configured');
+    return transport;
+  };
+
+  const attempt = async (seamless = false) => {
+    clearRetry();
+    endSession();
+    const transport = pick();
+    const token = { on: true };
+    live = token;
+    if (!seamless) set({ status: state.status === 'idle' || state.status === 'closed' ? 'connecting' : 'reconnecting', transport: transport.name, nextRetryAt: null });
+    debug('attempt', { transport: transport.name, attempt: state.attempt });
+    let credential: string | undefined;
+    try {
+      credential = (await options.getToken?.()) ?? undefined;
+    } catch (error) {
+      if (token.on) onClosed(transport, false, { code: 'unauthorized', retry: 'retry_backoff', message: `@qwik-realtime/core: getToken failed: ${String(error)}` });
+      return;
+    }
+    if (!token.on) return;
+    let hasOpened = false;
+    const next = transport.connect(
+      { url: options.url, topics: options.topics(), token: credential, headers: options.headers, platform },
+      {
+        open(heartbeatMs) {
+          if (!token.on) return;
+          hasOpened = isOpen = true;
+          opened.add(transport);
+          watchdog = createWatchdog(platform, heartbeatMs + options.heartbeatGraceMs, () => {
+            if (!token.on) return;
+            debug('heartbeat_timeout');
+            endSession();
+            onClosed(transport, true, { code: 'heartbeat_timeout', retry: 'retry_now', message: '@qwik-realtime/core: no heartbeat' });
+          });
+          uptimeTimer = platform.setTimeout(() => set({ attempt: 0 }), options.minUptimeMs);
+          set({ status: 'open', transport: transport.name, nextRetryAt: null, error: null });
+          debug('open', { transport: transport.name, heartbeatMs });
+        },
+        subscribed(frame) {
+          if (!token.on) return;
+          watchdog?.beat();
+          options.subscribed(frame);
+        },
+        messages(messages) {
+          if (!token.on) return;
+          watchdog?.beat();
+          options.messages(messages);
+        },
+        error(body) {
+          if (token.on) options.error(body);
+        },
+        alive() {
+          if (token.on) watchdog?.beat();
+        },
+        retryHint(ms) {
+          retryBase = ms;
+        },
+        closed(reason) {
+          if (!token.on) return;
+          endSession();
+          onClosed(transport, hasOpened, reason);
+        },
+      },
+    );
+    if (token.on) session = next;
+    else next.close();
+  };
+
+  const onClosed = (transport: Transport, hadOpened: boolean, reason: CloseReason) => {
+    debug('closed', reason);
+    options.dropped();
+    const error = clientError(reason.code ?? 'disconnected', reason.message);
+    error.retry = reason.retry;
+    if (reason.retry === 'no_retry') {
+      stopped = true;
+      detach();
+      set({ status: 'closed', nextRetryAt: null, error });
+      return;
+    }
+    let delay: number;
+    const fallback = !hadOpened && !opened.has(transport) && options.transports.some((t) => t !== transport && !skipped.has(t));
+    if (!hadOpened && !opened.has(transport)) skipped.add(transport);
+    if (fallback) delay = 0;
+    else if (reason.retry === 'retry_now' && state.attempt === 0) delay = 0;
+    else delay = backoffDelay(state.attempt, platform.random(), { ...options.backoff, ...(retryBase ? { baseMs: retryBase } : {}) });
+    if (reason.retryAfterMs) delay = Math.max(delay, reason.retryAfterMs);
+    set({ status: 'reconnecting', attempt: fallback ? state.attempt : state.attempt + 1, nextRetryAt: platform.now() + delay, error });
+    if (paused) return;
+    debug('retry', { delay });
+    retryTimer = platform.setTimeout(() => void attempt(), delay);
+  };
+
+  const wake = () => {
+    if (stopped || state.status === 'idle') return;
+    if (paused) {
+      paused = false;
+      void attempt();
+    } else if (retryTimer !== undefined) {
+      void attempt();
+    } else watchdog?.check();
+  };
+  const onVisibility = () => {
+    const hidden = platform.visibility()?.visibilityState === 'hidden';
+    if (!hidden) return wake();
+    if (options.pauseWhenHidden && !stopped && state.status !== 'idle') {
+      paused = true;
+      clearRetry();
+      endSession();
+      set({ status: 'reconnecting', nextRetryAt: null });
+    }
+  };
+  const attach = () => {
+    if (attached) return;
+    attached = true;
+    platform.network()?.addEventListener('online', wake);
+    platform.visibility()?.addEventListener('visibilitychange', onVisibility);
+  };
+  const detach = () => {
+    if (!attached) return;
+    attached = false;
+    platform.network()?.removeEventListener('online', wake);
+    platform.visibility()?.removeEventListener('visibilitychange', onVisibility);
+  };
+
+  const restart = () => {
+    if (restartQueued) return;
+    restartQueued = true;
+    queueMicrotask(() => {
+      restartQueued = false;
+      if (session) void attempt(isOpen);
+    });
+  };
+
+  return {
+    state: () => state,
+    onState(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ensure() {
+      if (stopped || live || retryTimer !== undefined || paused) return;
+      attach();
+      if (options.pauseWhenHidden && platform.visibility()?.visibilityState === 'hidden') {
+        paused = true;
+        set({ status: 'reconnecting', nextRetryAt: null });
+        return;
+      }
+      void attempt();
+    },
+    connect() {
+      stopped = false;
+      paused = false;
+      set({ attempt: 0, error: null, ...(state.status === 'closed' ? { status: 'idle' as const } : {}) });
+      if (options.topics().length && !isOpen) {
+        attach();
+        void attempt();
+      }
+    },
+    idle() {
+      clearRetry();
+      endSession();
+      detach();
+      paused = false;
+      if (!stopped) set({ status: 'idle', attempt: 0, nextRetryAt: null, error: null });
+    },
+    close() {
+      stopped = true;
+      clearRetry();
+      endSession();
+      detach();
+      set({ status: 'closed', nextRetryAt: null });
+    },
+    subscribe(request) {
+      if (session && !session.subscribe(request)) restart();
+    },
+    unsubscribe(topic) {
+      session?.unsubscribe(topic);
+    },
+    session: () => (isOpen ? session : undefined),
+  };
+}

@@ -1,0 +1,85 @@
+import { backoffDelay } from './backoff.js';
+import type { Connection } from './connection.js';
+import { clientError, clientErrorOfBody, toPublishError } from './errors.js';
+import { randomId } from './platform.js';
+import type { ResolvedPlatform } from './platform.js';
+import type { ErrorBody } from './protocol/codes.js';
+import type { PublishAck, PublishRequest } from './protocol/frames.js';
+import { isValidTopic } from './protocol/topic.js';
+import type { ClientError, PublishOptions } from './types.js';
+
+/** What {@link createPublisher} needs. */
+export interface PublisherOptions {
+  url: string;
+  platform: ResolvedPlatform;
+  connection: Connection;
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  retries: number;
+}
+
+type Failure = ClientError & { retryAfterMs?: number };
+
+/**
+ * Publish with acknowledgement: over the open session when it can publish (WebSocket frame), else with
+ * `POST {url}/publish`. The idempotency id is made once and reused by every retry, so a publish whose ack
+ * was lost is acknowledged again (`duplicate: true`) instead of delivered twice.
+ */
+export function createPublisher(options: PublisherOptions) {
+  const { platform } = options;
+
+  const overHttp = async (request: PublishRequest): Promise<PublishAck> => {
+    const fetch = options.platform.fetch();
+    if (!fetch) throw clientError('disconnected', '@qwik-realtime/core: no connection and no fetch to publish with');
+    const token = (await options.getToken?.()) ?? undefined;
+    let response: Response;
+    try {
+      response = await fetch(`${options.url}/publish`, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { ...options.headers, 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(request),
+      });
+    } catch (error) {
+      throw clientError('disconnected', `@qwik-realtime/core: publish failed: ${String(error)}`);
+    }
+    const body = (await response.json().catch(() => undefined)) as PublishAck | ErrorBody | undefined;
+    if (response.ok) return body as PublishAck;
+    const failure: Failure = clientErrorOfBody(body as ErrorBody | undefined, response.status);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (retryAfter > 0) failure.retryAfterMs = retryAfter * 1000;
+    else if (body && 'retryAfterMs' in body && body.retryAfterMs) failure.retryAfterMs = body.retryAfterMs;
+    throw failure;
+  };
+
+  const once = (request: PublishRequest): Promise<PublishAck> => {
+    const session = options.connection.session();
+    const sent = session?.publish ? session.publish(request, randomId(platform)) : overHttp(request);
+    return new Promise<PublishAck>((resolve, reject) => {
+      const timer = platform.setTimeout(
+        () => reject(clientError('disconnected', '@qwik-realtime/core: publish not acknowledged in time')),
+        options.timeoutMs,
+      );
+      sent.then(resolve, reject).finally(() => platform.clearTimeout(timer));
+    });
+  };
+
+  return async function publish<T>(topic: string, data: T, publishOptions?: PublishOptions): Promise<PublishAck> {
+    if (!isValidTopic(topic)) throw toPublishError(clientError('invalid_topic', `@qwik-realtime/core: invalid topic ${JSON.stringify(topic)}`, topic));
+    const request: PublishRequest = { topic, data, id: publishOptions?.id ?? randomId(platform) };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once(request);
+      } catch (caught) {
+        const failure = (caught && typeof caught === 'object' && 'code' in caught ? caught : clientError('internal', String(caught))) as Failure;
+        if (failure.retry === 'no_retry' || attempt >= options.retries) {
+          const { retryAfterMs: _, ...error } = failure;
+          throw toPublishError(error);
+        }
+        const delay = Math.max(failure.retryAfterMs ?? 0, backoffDelay(attempt, platform.random(), { baseMs: 500, capMs: 5000 }));
+        await new Promise((resolve) => platform.setTimeout(() => resolve(undefined), delay));
+      }
+    }
+  };
+}

@@ -1,0 +1,5 @@
+export { createTestClient } from './test-client.js';
+export { createFakeTransport } from './fake-server.js';
+
+export type { TestServer, TestClientOptions } from './test-client.js';
+export type { FakeServer, FakeTransportOptions } from './fake-server.js';

@@ -1,0 +1,20 @@
+import { errorCodeOfStatus, retryPolicyOf } from '../protocol/codes.js';
+import type { ErrorBody } from '../protocol/codes.js';
+import type { CloseReason } from '../transport.js';
+
+/**
+ * The {@link CloseReason} of an error body and/or HTTP status. Without either (a network loss, a stream
+ * that just ended) it is `disconnected`, retried with backoff.
+ */
+export function closeReason(body?: Partial<ErrorBody>, status?: number, retryAfter?: string | null): CloseReason {
+  if (status === 204) return { code: 'bad_request', retry: 'no_retry', message: '@qwik-realtime/core: HTTP 204, nothing to stream' };
+  const code = body?.code ?? (status ? errorCodeOfStatus(status) : undefined);
+  const reason: CloseReason = {
+    code: code ?? 'disconnected',
+    retry: code ? retryPolicyOf(code) : 'retry_backoff',
+    message: body?.message ?? `@qwik-realtime/core: ${status ? `HTTP ${status}` : 'connection lost'}`,
+  };
+  const hint = body?.retryAfterMs ?? (Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 0);
+  if (hint) reason.retryAfterMs = hint;
+  return reason;
+}

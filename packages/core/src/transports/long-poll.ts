@@ -1,0 +1,94 @@
+import { decodeCursor } from '../protocol/cursor.js';
+import type { ErrorBody } from '../protocol/codes.js';
+import type { PollResponse } from '../protocol/frames.js';
+import type { Transport } from '../transport.js';
+import { closeReason } from './close-reason.js';
+import { topicQuery } from './url.js';
+
+/** Options of {@link longPollTransport}. */
+export interface LongPollTransportOptions {
+  /** Path under the mount URL. @default '/poll' */
+  path?: string;
+  /** `credentials` of the requests. @default 'include' */
+  credentials?: RequestCredentials;
+}
+
+/**
+ * Long-poll transport over `fetch`, for networks that pass neither WebSocket nor streaming responses.
+ * The server is stateless: each poll carries the cursor of the last answer, so a lost answer is simply
+ * polled again with the same positions (and duplicates are dropped by id).
+ * @example
+ * createBaseClient({ url: '/realtime', transports: [webSocketTransport(), longPollTransport()] })
+ */
+export function longPollTransport(options: LongPollTransportOptions = {}): Transport {
+  return {
+    name: 'long-poll',
+    connect(context, events) {
+      const controller = new AbortController();
+      const topics = new Set(context.topics.map((t) => t.topic));
+      const first = topicQuery(context.topics, 'cursor');
+      let cursor = first.get('cursor');
+      let done = false;
+      let opened = false;
+      const finish = (reason: Parameters<typeof events.closed>[0]) => {
+        if (done) return;
+        done = true;
+        controller.abort();
+        events.closed(reason);
+      };
+      const poll = async (): Promise<void> => {
+        while (!done) await once();
+      };
+      const once = async (): Promise<void> => {
+        const fetch = context.platform.fetch();
+        if (!fetch) return finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no fetch available' });
+        const query = new URLSearchParams();
+        for (const topic of topics) query.append('topic', topic);
+        if (cursor) query.set('cursor', cursor);
+        else if (first.get('history')) query.set('history', first.get('history') as string);
+        const headers: Record<string, string> = { ...context.headers };
+        if (context.token) headers.authorization = `Bearer ${context.token}`;
+        const response = await fetch(`${context.url}${options.path ?? '/poll'}?${query}`, {
+          headers,
+          credentials: options.credentials ?? 'include',
+          cache: 'no-store',
+          signal: controller.signal,
+        });
+        const body = (await response.json().catch(() => undefined)) as PollResponse | ErrorBody | undefined;
+        if (done) return;
+        if (!response.ok || !body || !('cursor' in body)) {
+          return finish(closeReason(body as ErrorBody | undefined, response.ok ? 500 : response.status, response.headers.get('retry-after')));
+        }
+        if (!opened) {
+          opened = true;
+          events.open(body.heartbeatMs);
+          // Resumed topics the server did not mention were recovered in full: confirm them.
+          const mentioned = new Set(body.subscriptions?.map((s) => s.topic));
+          const positions = decodeCursor(body.cursor) ?? {};
+          for (const { topic, since } of context.topics) {
+            const position = since ?? positions[topic];
+            if (mentioned.has(topic) || !position) continue;
+            const replayed = body.messages.filter((m) => m.topic === topic).length;
+            events.subscribed({ type: 'subscribed', topic, recovered: true, position, replayed });
+          }
+        }
+        for (const frame of body.subscriptions ?? []) if (!done) events.subscribed(frame);
+        if (body.messages.length && !done) events.messages(body.messages);
+        else events.alive();
+        cursor = body.cursor;
+      };
+      poll().catch((error: unknown) => finish({ ...closeReason(), message: `@qwik-realtime/core: ${String(error)}` }));
+      return {
+        // New topics need a first poll of their own (positions, history): restart with the full set.
+        subscribe: () => false,
+        unsubscribe(topic) {
+          topics.delete(topic);
+        },
+        close() {
+          done = true;
+          controller.abort();
+        },
+      };
+    },
+  };
+}

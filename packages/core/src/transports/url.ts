@@ -1,0 +1,30 @@
+import { encodeCursor } from '../protocol/cursor.js';
+import type { Positions } from '../protocol/cursor.js';
+import type { TopicRequest } from '../transport.js';
+
+/** Query string for the HTTP transports: `topic=a&topic=b&{cursorParam}=CURSOR&history=N`. */
+export function topicQuery(topics: TopicRequest[], cursorParam: string): URLSearchParams {
+  const query = new URLSearchParams();
+  const positions: Positions = {};
+  let history = 0;
+  let resume = false;
+  for (const { topic, since, history: last } of topics) {
+    query.append('topic', topic);
+    if (since) {
+      positions[topic] = since;
+      resume = true;
+    } else if (last) history = Math.max(history, last);
+  }
+  if (resume) query.set(cursorParam, encodeCursor(positions));
+  if (history) query.set('history', String(history));
+  return query;
+}
+
+/** Parse JSON without throwing. */
+export function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}

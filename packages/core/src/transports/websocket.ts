@@ -1,0 +1,140 @@
+import { clientError, clientErrorOfBody } from '../errors.js';
+import { errorCodeOfCloseCode, retryPolicyOfCloseCode } from '../protocol/codes.js';
+import type { ErrorBody } from '../protocol/codes.js';
+import type { ClientFrame, PublishAck, ServerFrame } from '../protocol/frames.js';
+import type { Transport, TopicRequest } from '../transport.js';
+import { closeReason } from './close-reason.js';
+import { parseJson } from './url.js';
+
+/** Options of {@link webSocketTransport}. */
+export interface WebSocketTransportOptions {
+  /** Path under the mount URL. @default '/ws' */
+  path?: string;
+}
+
+/** Absolute ws(s) URL of `url` (which may be relative to the page). */
+function socketUrl(url: string): string {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  return new URL(url, base).href.replace(/^http/, 'ws');
+}
+
+/**
+ * WebSocket transport: JSON frames, live subscribe/unsubscribe on one socket, publish with ack over the
+ * socket. A token from `getToken` is sent as the first frame (browsers cannot set headers on a WebSocket).
+ * @example
+ * createBaseClient({ url: '/realtime', transports: [webSocketTransport()] })
+ */
+export function webSocketTransport(options: WebSocketTransportOptions = {}): Transport {
+  return {
+    name: 'websocket',
+    connect(context, events) {
+      const pending = new Map<string, { resolve: (ack: PublishAck) => void; reject: (error: unknown) => void }>();
+      let done = false;
+      let lastError: ErrorBody | undefined;
+      const rejectAll = () => {
+        for (const { reject } of pending.values()) reject(clientError('disconnected', '@qwik-realtime/core: connection lost before the ack'));
+        pending.clear();
+      };
+      const WebSocket = context.platform.WebSocket();
+      let socket: ReturnType<typeof make> | undefined;
+      const make = (Ctor: NonNullable<typeof WebSocket>) => new Ctor(socketUrl(`${context.url}${options.path ?? '/ws'}`));
+      const send = (frame: ClientFrame) => {
+        if (socket?.readyState === 1) socket.send(JSON.stringify(frame));
+      };
+      const subscribeFrame = ({ topic, since, history }: TopicRequest): ClientFrame =>
+        since ? { type: 'subscribe', topic, since } : history ? { type: 'subscribe', topic, history } : { type: 'subscribe', topic };
+      const finish = (reason: Parameters<typeof events.closed>[0]) => {
+        if (done) return;
+        done = true;
+        rejectAll();
+        events.closed(reason);
+      };
+
+      if (!WebSocket) {
+        queueMicrotask(() => finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no WebSocket available' }));
+      } else {
+        try {
+          socket = make(WebSocket);
+        } catch (error) {
+          queueMicrotask(() => finish({ code: 'bad_request', retry: 'retry_backoff', message: `@qwik-realtime/core: ${String(error)}` }));
+        }
+      }
+      if (socket) {
+        socket.onopen = () => {
+          if (context.token) send({ type: 'auth', token: context.token });
+          for (const topic of context.topics) send(subscribeFrame(topic));
+        };
+        socket.onmessage = (event) => {
+          if (done || typeof event.data !== 'string') return;
+          const frame = parseJson<ServerFrame>(event.data);
+          if (!frame) return;
+          switch (frame.type) {
+            case 'message': {
+              const { type: _, ...message } = frame;
+              events.messages([message]);
+              break;
+            }
+            case 'hello':
+              events.open(frame.heartbeatMs);
+              break;
+            case 'subscribed':
+              events.subscribed(frame);
+              break;
+            case 'ack': {
+              const { type: _, ref, ...ack } = frame;
+              pending.get(ref)?.resolve(ack);
+              pending.delete(ref);
+              events.alive();
+              break;
+            }
+            case 'error': {
+              const { type: _, ...body } = frame;
+              const waiting = body.ref ? pending.get(body.ref) : undefined;
+              if (waiting && body.ref) {
+                pending.delete(body.ref);
+                waiting.reject(clientErrorOfBody(body));
+              } else if (body.topic) events.error(body);
+              else lastError = body;
+              break;
+            }
+            default:
+              events.alive();
+          }
+        };
+        socket.onerror = () => undefined;
+        socket.onclose = ({ code, reason }) => {
+          if (code < 3000) return finish(closeReason(lastError));
+          const reasonOf = closeReason({ ...lastError, code: errorCodeOfCloseCode(code) ?? lastError?.code ?? 'disconnected' });
+          finish({ ...reasonOf, retry: retryPolicyOfCloseCode(code), message: reason || reasonOf.message });
+        };
+      }
+
+      return {
+        subscribe(request) {
+          send(subscribeFrame(request));
+          return true;
+        },
+        unsubscribe(topic) {
+          send({ type: 'unsubscribe', topic });
+        },
+        publish(request, ref) {
+          if (socket?.readyState !== 1) return Promise.reject(clientError('disconnected', '@qwik-realtime/core: not connected'));
+          return new Promise<PublishAck>((resolve, reject) => {
+            pending.set(ref, { resolve, reject });
+            send({ type: 'publish', ...request, ref });
+          });
+        },
+        close() {
+          if (done) return;
+          done = true;
+          rejectAll();
+          if (socket) {
+            socket.onopen = socket.onmessage = socket.onclose = null;
+            socket.onerror = () => undefined;
+            socket.close(1000);
+          }
+        },
+      };
+    },
+  };
+}
