@@ -4,6 +4,7 @@ export { createFetchHandler } from './fetch.js';
 export { createMemoryBroker } from './brokers/memory.js';
 export { RealtimeError, toRealtimeError } from './errors.js';
 export { parseCookies } from './auth.js';
+export { startDemoFeed } from './demo.js';
 
 export type { Hub, HubStats } from './hub.js';
 export type { HubOptions, ResolvedHubOptions, HubAction, TransportName } from './options.js';
@@ -11,5 +12,6 @@ export type { Principal, AuthContext, RequestInfo } from './auth.js';
 export type { SessionHandle } from './session.js';
 export type { PublishOptions } from './publish.js';
 export type { NodeHandler, UpgradeEmitter } from './node.js';
+export type { DemoFeedOptions } from './demo.js';
 export type { MemoryBrokerOptions } from './brokers/memory.js';
 export type { Broker, BrokerPublish, BrokerPublishResult, BrokerUnsubscribe, HistoryQuery, HistoryResult } from './broker.js';

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { startDemoFeed } from './demo.js';
+import { createHub } from './hub.js';
+import { attachHub, createNodeHandler } from './node.js';
+
+const USAGE = `Usage: qwik-realtime-server [--port 8787] [--host 127.0.0.1] [--demo] [--heartbeat-ms 15000]
+
+Runs a qwik-realtime hub on the in-memory broker:
+  GET  /realtime/sse?topic=...    Server-Sent Events
+  GET  /realtime/ws               WebSocket
+  GET  /realtime/poll?topic=...   long-poll
+  POST /realtime/publish          publish { topic, data, id? }
+--demo publishes a price ticker on prices:BTC and prices:ETH and a notifications topic.`;
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8787' },
+    host: { type: 'string', default: '127.0.0.1' },
+    demo: { type: 'boolean', default: false },
+    'heartbeat-ms': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`@qwik-realtime/server: invalid --port ${values.port}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const hub = createHub(values['heartbeat-ms'] ? { heartbeatMs: Number(values['heartbeat-ms']) } : {});
+const handler = createNodeHandler(hub);
+const page = `<!doctype html><meta charset="utf-8"><title>qwik-realtime hub</title>
+<h1>qwik-realtime hub</h1><p>Endpoints under <code>${hub.options.path}</code>. Last messages (<code>prices:BTC</code>, <code>prices:ETH</code>, <code>notifications</code>):</p>
+<pre id="log"></pre><script>
+const es = new EventSource('${hub.options.path}/sse?topic=prices:BTC&topic=prices:ETH&topic=notifications');
+const log = document.getElementById('log'); const lines = [];
+es.onmessage = (e) => { lines.unshift(e.data); lines.length = Math.min(lines.length, 20); log.textContent = lines.join('\\n'); };
+</script>`;
+const server = createServer((req, res) =>
+  handler(req, res, () => {
+    if (req.url === '/' || req.url === '/index.html') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  }),
+);
+const detach = attachHub(server, hub);
+const stopDemo = values.demo ? startDemoFeed(hub) : () => undefined;
+
+server.listen(port, values.host, () => {
+  const { port: actual } = server.address() as AddressInfo;
+  const origin = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${actual}`;
+  console.log(`qwik-realtime hub listening on ${origin}${hub.options.path} (try ${origin}${hub.options.path}/sse?topic=prices:BTC)${values.demo ? ' with the demo feed' : ''}`);
+});
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`qwik-realtime hub: ${signal}, shutting down`);
+  stopDemo();
+  void hub.close().then(() => {
+    detach();
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+  setTimeout(() => process.exit(1), 5000).unref();
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { DeliverPolicy, JetStreamApiError } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/transport-node';
+import type { Envelope } from '@qwik-realtime/core/protocol';
+
+/** Headers every stored message carries, so a publisher can learn a topic's position without the body. */
+export const OFFSET_HEADER = 'Qr-Offset';
+export const EPOCH_HEADER = 'Qr-Epoch';
+
+/** JetStream's "Nats-Expected-Last-Subject-Sequence did not match" error code. */
+export const WRONG_LAST_SEQUENCE = 10071;
+
+/** A topic's newest stored message: its stream sequence and its per-topic position. */
+export interface TopicHead {
+  seq: number;
+  offset: number;
+  epoch: string;
+}
+
+export const freshEpoch = (): string => randomBytes(6).toString('base64url');
+
+export const isWrongLastSequence = (error: unknown): boolean =>
+  error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE;
+
+/** Position headers of a stored or delivered message (offset 0 = the run marker, see nats.ts). */
+export function positionOf(header: MsgHdrs | undefined): { offset: number; epoch: string } | undefined {
+  const offset = Number(header?.get(OFFSET_HEADER));
+  const epoch = header?.get(EPOCH_HEADER);
+  if (!Number.isInteger(offset) || offset < 0 || !epoch) return undefined;
+  return { offset, epoch };
+}
+
+/** Reads a topic's stored messages: newest, by offset, and ranges. */
+export function createNatsStore(jsm: JetStreamManager, js: JetStreamClient, stream: string) {
+  const headOf = async (subject: string): Promise<TopicHead | undefined> => {
+    const last = await jsm.streams.getMessage(stream, { last_by_subj: subject });
+    const position = last && positionOf(last.header);
+    return last && position ? { seq: last.seq, ...position } : undefined;
+  };
+
+  const nextFrom = async (subject: string, seq: number): Promise<{ msg: StoredMsg; offset: number } | undefined> => {
+    const msg = await jsm.streams.getMessage(stream, { seq, next_by_subj: subject });
+    const position = msg && positionOf(msg.header);
+    return msg && position ? { msg, offset: position.offset } : undefined;
+  };
+
+  /**
+   * Stream sequence of the message with `offset` in the current run, if still stored. Offsets grow with
+   * stream sequences within a subject, so a binary search over sequences with "next message on this
+   * subject at or after seq" needs about log2(stream length) lookups.
+   */
+  const seqOfOffset = async (subject: string, offset: number, head: TopicHead): Promise<number | undefined> => {
+    let lo = 1;
+    let hi = head.seq;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const found = await nextFrom(subject, mid);
+      if (!found) return undefined;
+      if (found.offset >= offset) hi = Math.min(mid, found.msg.seq);
+      else lo = found.msg.seq + 1;
+    }
+    const found = await nextFrom(subject, lo);
+    return found && found.offset === offset ? found.msg.seq : undefined;
+  };
+
+  /** Messages of `subject` from stream sequence `fromSeq`, at most `count`, never past `lastSeq`. */
+  const readFrom = async (subject: string, fromSeq: number, count: number, lastSeq: number): Promise<Envelope[]> => {
+    const out: Envelope[] = [];
+    const consumer = await js.consumers.get(stream, {
+      filter_subjects: subject,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: fromSeq,
+    });
+    try {
+      while (out.length < count) {
+        const batch = await consumer.fetch({ max_messages: Math.min(256, count - out.length), expires: 2000 });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          if (m.seq > lastSeq) return out;
+          if ((positionOf(m.headers)?.offset ?? 0) > 0) out.push(m.json<Envelope>());
+          if (out.length >= count || m.seq === lastSeq) return out;
+        }
+        if (got === 0) return out;
+      }
+      return out;
+    } finally {
+      await consumer.delete().catch(() => {});
+    }
+  };
+
+  return { headOf, seqOfOffset, readFrom };
+}
+
+/** What {@link createNatsStore} returns. */
+export type NatsStore = ReturnType<typeof createNatsStore>;
