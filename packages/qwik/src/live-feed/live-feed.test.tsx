@@ -1,0 +1,103 @@
+import { component$ } from '@builder.io/qwik';
+import { within } from '@testing-library/dom';
+import type { Envelope } from '@qwik-realtime/core/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { harness, mount, texts, type Harness } from '../test-helpers.js';
+import type { LiveFeedItemProps } from './live-feed-text.js';
+import { LiveFeed } from './live-feed.js';
+
+const Chat = component$<LiveFeedItemProps<{ user: string; text: string }>>((props) => (
+  <p class="chat">
+    <b>{props.message.data.user}</b>: {props.message.data.text}
+  </p>
+));
+
+describe('LiveFeed', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness();
+  });
+  afterEach(() => h.dispose());
+
+  it('GIVEN a feed WHEN messages are published THEN they show newest first, as text, and data-state is live', async () => {
+    const { screen, until, cleanup } = await mount(<LiveFeed topic="news" aria-label="News" />);
+    await vi.waitFor(() => expect(h.server.subscribers('news')).toBe(1));
+    h.server.publish('news', 'hello');
+    h.server.publish('news', { n: 2 });
+    await until(() => expect(texts(screen, 'li')).toEqual(['{"n":2}', 'hello']));
+    // domino (createDOM's DOM) cannot compute accessible names, so query the role and read the label.
+    const list = within(screen).getByRole('list', { hidden: true });
+    expect(list.getAttribute('aria-label')).toBe('News');
+    expect(list.getAttribute('data-state')).toBe('live');
+    expect(list.getAttribute('data-topic')).toBe('news');
+    await cleanup();
+  });
+
+  it('GIVEN limit 3 WHEN 7 messages arrive THEN only the newest 3 are in the list', async () => {
+    const { screen, until, cleanup } = await mount(<LiveFeed topic="ticks" limit={3} order="oldest-first" />);
+    await vi.waitFor(() => expect(h.server.subscribers('ticks')).toBe(1));
+    for (let i = 1; i <= 7; i++) h.server.publish('ticks', `t${i}`);
+    await until(() => expect(texts(screen, 'li')).toEqual(['t5', 't6', 't7']));
+    expect(screen.querySelector('ul')!.getAttribute('data-count')).toBe('3');
+    await cleanup();
+  });
+
+  it('GIVEN hostile data WHEN it is shown THEN it stays text and creates no element', async () => {
+    const { screen, until, cleanup } = await mount(<LiveFeed topic="evil" />);
+    await vi.waitFor(() => expect(h.server.subscribers('evil')).toBe(1));
+    const payload = '<img src=x onerror="globalThis.pwned=1">';
+    h.server.publish('evil', payload);
+    h.server.publish('evil', { html: '<script>globalThis.pwned=2</script>' });
+    await until(() => expect(within(screen).getByText(payload)).toBeTruthy());
+    expect(screen.querySelectorAll('img')).toHaveLength(0);
+    expect(screen.querySelectorAll('li script')).toHaveLength(0);
+    expect(texts(screen, 'li')[0]).toBe('{"html":"<script>globalThis.pwned=2</script>"}');
+    expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
+    await cleanup();
+  });
+
+  it('GIVEN an item component WHEN messages arrive THEN each is rendered by it, keyed by id', async () => {
+    const { screen, until, cleanup } = await mount(<LiveFeed topic="chat" item={Chat} />);
+    await vi.waitFor(() => expect(h.server.subscribers('chat')).toBe(1));
+    const sent = h.server.publish('chat', { user: 'ann', text: '<i>hi</i>' });
+    await until(() => expect(texts(screen, 'p.chat')).toEqual(['ann: <i>hi</i>']));
+    expect(screen.querySelector('li')!.getAttribute('data-id')).toBe(sent.id);
+    expect(screen.querySelectorAll('p.chat i')).toHaveLength(0);
+    await cleanup();
+  });
+
+  it('GIVEN a seed WHEN live messages follow THEN seeded items stay and nothing is duplicated', async () => {
+    const first = h.server.publish('seeded', 's1');
+    const second = h.server.publish('seeded', 's2');
+    const seed = { messages: [first, second] as Envelope[], position: { offset: second.offset, epoch: second.epoch } };
+    const { screen, until, cleanup } = await mount(<LiveFeed topic="seeded" seed={seed} order="oldest-first" />);
+    expect(texts(screen, 'li')).toEqual(['s1', 's2']);
+    await vi.waitFor(() => expect(h.server.subscribers('seeded')).toBe(1));
+    h.server.publish('seeded', 's3');
+    await until(() => expect(texts(screen, 'li')).toEqual(['s1', 's2', 's3']));
+    await cleanup();
+  });
+
+  it('GIVEN a seed WHEN a message was published between render and connect THEN it arrives exactly once (resume from the seed position)', async () => {
+    const first = h.server.publish('gap', 'g1');
+    const seed = { messages: [first] as Envelope[], position: { offset: first.offset, epoch: first.epoch } };
+    h.server.publish('gap', 'g2');
+    const { screen, until, cleanup } = await mount(<LiveFeed topic="gap" seed={seed} order="oldest-first" />);
+    await until(() => expect(texts(screen, 'li')).toEqual(['g1', 'g2']));
+    h.server.publish('gap', 'g3');
+    await until(() => expect(texts(screen, 'li')).toEqual(['g1', 'g2', 'g3']));
+    await cleanup();
+  });
+
+  it('GIVEN a mounted feed WHEN it is cleaned up THEN 0 subscriptions remain and the registry lets the connection go', async () => {
+    const { cleanup } = await mount(
+      <div>
+        <LiveFeed topic="bye" />
+        <LiveFeed topic="bye" />
+      </div>,
+    );
+    await vi.waitFor(() => expect(h.server.subscribers('bye')).toBe(1));
+    await cleanup();
+    await vi.waitFor(() => expect(h.server.subscribers('bye')).toBe(0));
+  });
+});
