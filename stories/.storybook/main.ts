@@ -8,7 +8,10 @@ const config: StorybookConfig = {
   core: { disableTelemetry: true, disableWhatsNewNotifications: true, enableCrashReports: false },
   async viteFinal(viteConfig) {
     const { mergeConfig } = await import('vite');
+    const { standInBrokerPlugin } = await import('../stand-in-broker/vite-plugin.js');
     return mergeConfig(viteConfig, {
+      // The stand-in broker: the real hub on a memory broker, same origin as the stories (dev only).
+      plugins: [standInBrokerPlugin()],
       // Pre-bundled up front so the first story load does not trigger a reload.
       optimizeDeps: { include: ['storybook-framework-qwik/dist/preview.js'] },
     });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadFeed } from '@qwik-realtime/qwik/server';
 import type { AuthMode } from './auth-faults.js';
 import type { FeedName } from './feeds.js';
 import type { StandIn } from './stand-in.js';
@@ -38,8 +39,9 @@ const actions: Record<string, Action> = {
 
 /**
  * HTTP control API of the stand-in broker, for story controls and tests:
- * `POST /realtime-control/{drop|restart|delay|stall|duplicates|auth|ws|silent|rate|reset}?...` and
- * `GET /realtime-control/stats`. Every answer is the JSON stats snapshot. Returns false when the request
+ * `POST /realtime-control/{drop|restart|delay|stall|duplicates|auth|ws|silent|rate|reset}?...`,
+ * `GET /realtime-control/stats`, and `GET /realtime-control/seed?topic=&last=` (the `loadFeed` result a
+ * `routeLoader$` would hand to an SSR-seeded feed). Every answer is the JSON stats snapshot. Returns false when the request
  * is not for the control API.
  */
 export function createControlHandler(stand: StandIn) {
@@ -54,6 +56,11 @@ export function createControlHandler(stand: StandIn) {
     req.resume();
     try {
       if (name === 'stats' && req.method === 'GET') return send(200, stand.stats()), true;
+      // What a Qwik City routeLoader$ would return for SSR seeding, for stories rendered in the browser.
+      if (name === 'seed' && req.method === 'GET') {
+        const last = Math.min(200, Math.max(0, Number(url.searchParams.get('last') ?? 10) || 0));
+        return send(200, await loadFeed(stand.hub, url.searchParams.get('topic') ?? 'prices:BTC', { last })), true;
+      }
       const action = actions[name];
       if (!action) return send(404, { message: `@qwik-realtime/stories: unknown control ${name}` }), true;
       if (req.method !== 'POST') return send(405, { message: `@qwik-realtime/stories: use POST ${CONTROL_PATH}/${name}` }), true;

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { attachHub, createNodeHandler } from '@qwik-realtime/server';
-import type { UpgradeEmitter } from '@qwik-realtime/server';
+import { realtimeVitePlugin } from '@qwik-realtime/server/vite';
+import type { ViteServerLike } from '@qwik-realtime/server/vite';
 import { createControlHandler } from './control-api.js';
 import type { StandIn } from './stand-in.js';
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /** The stand-in broker as Node handlers: the hub behind the fault gate, plus the control API. */
 export interface StandInMount {
@@ -17,15 +19,24 @@ export interface StandInMount {
 }
 
 /**
- * Wire a stand-in to Node: the gate runs before the hub's own handlers. Upgrades reach the hub through a
- * relay emitter given to the hub's `attachHub`, so a refused upgrade never reaches it.
+ * Wire a stand-in to Node through the hub's own Vite plugin (`realtimeVitePlugin({ hub })`), mounted on an
+ * "edge" that puts the fault gate in front of it: the plugin's middleware is called only for requests the
+ * gate lets through, and its upgrade listener sits on a relay the gate feeds. The same mount serves
+ * `storybook dev` and the standalone server.
  */
 export function mountStandIn(stand: StandIn): StandInMount {
-  const hubHttp = createNodeHandler(stand.hub);
   const control = createControlHandler(stand);
   const relay = new EventEmitter();
-  // attachHub only needs on/off('upgrade'): a plain emitter lets the gate decide what reaches it.
-  const detach = attachHub(relay as unknown as UpgradeEmitter, stand.hub);
+  const middlewares: Middleware[] = [];
+  const edge: ViteServerLike = {
+    middlewares: { use: (handler: Middleware) => middlewares.push(handler) },
+    // The plugin only needs on/off('upgrade') and once('close') of this "server".
+    httpServer: relay as unknown as ViteServerLike['httpServer'],
+    config: { server: {} },
+  };
+  realtimeVitePlugin({ hub: stand.hub }).configureServer(edge);
+  const hubHttp = middlewares[0];
+  if (!hubHttp) throw new Error('@qwik-realtime/stories: the hub plugin mounted no middleware');
   const mount = stand.hub.options.path;
   return {
     http(req, res, next) {
@@ -38,7 +49,7 @@ export function mountStandIn(stand: StandIn): StandInMount {
             res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
             return;
           }
-          if (stand.gate.http(req, res)) hubHttp(req, res, next);
+          if (stand.gate.http(req, res)) hubHttp(req, res, () => res.writeHead(404).end());
         })
         .catch(() => {
           if (!res.headersSent) res.writeHead(500).end();
@@ -49,6 +60,6 @@ export function mountStandIn(stand: StandIn): StandInMount {
       if (path !== `${mount}/ws`) return;
       if (stand.gate.upgrade(req, socket)) relay.emit('upgrade', req, socket, head);
     },
-    close: detach,
+    close: () => relay.emit('close'),
   };
 }
