@@ -1,4 +1,4 @@
 import { brokerContract } from './contract.js';
-import { memoryTarget, redisTarget } from './targets.js';
+import { memoryTarget, natsTarget, redisTarget } from './targets.js';
 
-for (const target of [memoryTarget(), redisTarget()]) brokerContract(target);
+for (const target of [memoryTarget(), redisTarget(), natsTarget()]) brokerContract(target);

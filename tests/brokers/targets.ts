@@ -6,6 +6,11 @@ import { createClient } from 'redis';
 import type { RedisClientType, RedisDefaultModules, RedisFunctions, RedisScripts } from 'redis';
 import { createMemoryBroker } from '@qwik-realtime/server/brokers/memory';
 import { createRedisBroker } from '@qwik-realtime/server/brokers/redis';
+import { createNatsBroker } from '@qwik-realtime/server/brokers/nats';
+import { topicToToken } from '@qwik-realtime/server/brokers/nats-subjects';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { Broker } from '@qwik-realtime/server/broker';
 import type { ContractTarget } from './contract.js';
 
@@ -71,6 +76,28 @@ export function redisTarget(): ContractTarget {
     },
     async dispose() {
       if (admin) (await admin).destroy();
+    },
+  };
+}
+
+/** NATS JetStream; a namespace is a subject prefix with its own stream; losing history = purging the subject. */
+export function natsTarget(): ContractTarget {
+  let admin: Promise<NatsConnection> | undefined;
+  const adminJsm = async () => jetstreamManager(await (admin ??= connect({ servers: NATS_URL })));
+  return {
+    name: 'nats (jetstream)',
+    async create(ns, options) {
+      return createNatsBroker({ servers: NATS_URL, prefix: ns, historySize: options?.historySize, storage: 'memory' });
+    },
+    async loseHistory(ns, topic, broker) {
+      await (await adminJsm()).streams.purge(`QR_${ns}`, { filter: `${ns}.${topicToToken(topic)}` });
+      return broker;
+    },
+    async cleanup(ns) {
+      await (await adminJsm()).streams.delete(`QR_${ns}`).catch(() => false);
+    },
+    async dispose() {
+      if (admin) await (await admin).close();
     },
   };
 }

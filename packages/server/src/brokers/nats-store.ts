@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, JetStreamApiError } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import type { Envelope } from '@qwik-realtime/core/protocol';
 
@@ -40,9 +40,16 @@ export function createNatsStore(jsm: JetStreamManager, js: JetStreamClient, stre
   };
 
   const nextFrom = async (subject: string, seq: number): Promise<{ msg: StoredMsg; offset: number } | undefined> => {
-    const msg = await jsm.streams.getMessage(stream, { seq, next_by_subj: subject });
+    // STREAM.MSG.GET accepts next_by_subj (nats-server >= 2.9) though the client's MsgRequest type omits it.
+    const msg = await jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as MsgRequest);
     const position = msg && positionOf(msg.header);
     return msg && position ? { msg, offset: position.offset } : undefined;
+  };
+
+  /** The oldest stored message of `subject` (possibly the run marker, offset 0). */
+  const firstOf = async (subject: string): Promise<{ seq: number; offset: number } | undefined> => {
+    const found = await nextFrom(subject, 1);
+    return found && { seq: found.msg.seq, offset: found.offset };
   };
 
   /**
@@ -90,7 +97,7 @@ export function createNatsStore(jsm: JetStreamManager, js: JetStreamClient, stre
     }
   };
 
-  return { headOf, seqOfOffset, readFrom };
+  return { headOf, firstOf, seqOfOffset, readFrom };
 }
 
 /** What {@link createNatsStore} returns. */

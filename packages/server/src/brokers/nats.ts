@@ -1,0 +1,255 @@
+import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { connect, headers, nanos } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Envelope } from '@qwik-realtime/core/protocol';
+import type { Broker, BrokerPublish, BrokerPublishResult, HistoryQuery, HistoryResult } from '../broker.js';
+import { RealtimeError } from '../errors.js';
+import { createNatsLive } from './nats-live.js';
+import type { NatsLive } from './nats-live.js';
+import { EPOCH_HEADER, OFFSET_HEADER, createNatsStore, freshEpoch, isWrongLastSequence } from './nats-store.js';
+import type { NatsStore, TopicHead } from './nats-store.js';
+import { assertSubjectPrefix, streamNameOf, topicToToken } from './nats-subjects.js';
+
+/** Options of {@link createNatsBroker}. Give either `connection` or `servers`. */
+export interface NatsBrokerOptions {
+  /** A NATS connection; the broker never closes it. */
+  connection?: NatsConnection;
+  /** Servers to connect to when no connection is given; the broker then owns the connection. @default '127.0.0.1:4222' */
+  servers?: string | string[];
+  /** Subject prefix (dot-separated `[A-Za-z0-9_-]` tokens); topics live on `<prefix>.<topic token>`. @default 'qr' */
+  prefix?: string;
+  /** JetStream stream over `<prefix>.>`, created if missing (an existing one is used as configured). @default 'QR_<prefix>' */
+  stream?: string;
+  /** Messages kept per topic (`max_msgs_per_subject`). @default 1000 */
+  historySize?: number;
+  /** Age after which JetStream drops messages (`max_age`); 0 keeps them until trimmed by count. @default 86_400_000 (24 h) */
+  historyTtlMs?: number;
+  /** JetStream duplicate window for idempotent publishing (`Nats-Msg-Id`). @default 120_000 */
+  dedupWindowMs?: number;
+  /** Stream storage: `file` survives a NATS restart, `memory` does not (the epochs change). @default 'file' */
+  storage?: 'file' | 'memory';
+  /** Stream replicas (clustered JetStream). @default 1 */
+  replicas?: number;
+  /** A request that has not answered after this long fails with `broker_unavailable`. @default 5000 */
+  requestTimeoutMs?: number;
+  /** Called with background errors (live consumers restarting, ...). @default ignore */
+  onError?: (error: unknown) => void;
+}
+
+const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `nats broker: ${detail}`);
+const asUnavailable = (error: unknown) =>
+  error instanceof RealtimeError ? error : unavailable(error instanceof Error ? error.message : String(error));
+
+/** Publishing retries when another instance took the topic's next offset first. */
+const MAX_PUBLISH_ATTEMPTS = 64;
+
+/**
+ * A broker on NATS JetStream: one stream over `<prefix>.>`, each topic one subject. Per-topic offsets are
+ * written by the publisher in headers and made consecutive by JetStream's optimistic concurrency
+ * (`Nats-Expected-Last-Subject-Sequence`); a lost race re-reads the topic head and retries. Ids dedupe via
+ * `Nats-Msg-Id`. Live delivery is an ordered consumer per topic, history a sequence lookup plus a replay
+ * filtered to the subject. An epoch is random per "run" of a topic: it starts when the topic has nothing
+ * stored (first use, deleted/recreated stream, everything expired), so lost history always changes it.
+ * @example
+ * import { connect } from '@nats-io/transport-node';
+ * const connection = await connect({ servers: process.env.NATS_URL });
+ * const hub = createHub({ broker: createNatsBroker({ connection, prefix: 'myapp' }) });
+ */
+export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
+  const prefix = assertSubjectPrefix(options.prefix ?? 'qr');
+  const stream = options.stream ?? streamNameOf(prefix);
+  const historySize = Math.max(1, options.historySize ?? 1000);
+  const ttlMs = options.historyTtlMs ?? 86_400_000;
+  const dedupMs = Math.max(100, Math.min(options.dedupWindowMs ?? 120_000, ttlMs > 0 ? ttlMs : Infinity));
+  const timeout = options.requestTimeoutMs ?? 5000;
+  const onError = options.onError ?? (() => {});
+  const subjectOf = (topic: string) => `${prefix}.${topicToToken(topic)}`;
+  const heads = new Map<string, TopicHead>();
+  const publishChains = new Map<string, Promise<unknown>>();
+  const live = new Map<string, NatsLive>();
+  let ready: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; store: NatsStore }> | undefined;
+  let up = true;
+  let closed = false;
+
+  const ensureStream = async (jsm: JetStreamManager) => {
+    try {
+      await jsm.streams.info(stream);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError) || error.code !== 10059) throw error;
+      await jsm.streams.add({
+        name: stream,
+        subjects: [`${prefix}.>`],
+        retention: RetentionPolicy.Limits,
+        storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
+        max_msgs_per_subject: historySize,
+        max_age: ttlMs > 0 ? nanos(ttlMs) : 0,
+        duplicate_window: nanos(dedupMs),
+        discard: DiscardPolicy.Old,
+        num_replicas: options.replicas ?? 1,
+      });
+    }
+  };
+
+  const connection = () => {
+    ready ??= (async () => {
+      const nc =
+        options.connection ??
+        (await connect({ servers: options.servers ?? '127.0.0.1:4222', maxReconnectAttempts: -1, reconnectTimeWait: 500 }));
+      void (async () => {
+        for await (const status of nc.status()) {
+          if (status.type === 'disconnect') up = false;
+          else if (status.type === 'reconnect') up = true;
+        }
+      })().catch(onError);
+      const jsm = await jetstreamManager(nc, { timeout });
+      const js = jetstream(nc, { timeout });
+      await ensureStream(jsm);
+      return { nc, js, jsm, store: createNatsStore(jsm, js, stream) };
+    })();
+    ready.catch(() => (ready = undefined));
+    return ready;
+  };
+
+  /** Connected handles, or a fast `broker_unavailable` when NATS is known to be down. */
+  const handles = async () => {
+    if (closed) throw unavailable('closed');
+    const h = await connection().catch((error: unknown) => Promise.reject(asUnavailable(error)));
+    if (!up || h.nc.isClosed()) throw unavailable('not connected');
+    return h;
+  };
+
+  /** The topic's head; creates the run marker (offset 0, fresh epoch) when nothing is stored. */
+  const headOrMarker = async (topic: string): Promise<TopicHead> => {
+    const { js, store } = await handles();
+    for (let attempt = 0; attempt < MAX_PUBLISH_ATTEMPTS; attempt++) {
+      const head = await store.headOf(subjectOf(topic));
+      if (head) return head;
+      const epoch = freshEpoch();
+      const h = headers();
+      h.set(OFFSET_HEADER, '0');
+      h.set(EPOCH_HEADER, epoch);
+      try {
+        const ack = await js.publish(subjectOf(topic), undefined, { headers: h, expect: { lastSubjectSequence: 0 } });
+        return { seq: ack.seq, offset: 0, epoch };
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+      }
+    }
+    throw unavailable(`could not read the head of ${topic}`);
+  };
+
+  const publishOnce = async (topic: string, input: BrokerPublish): Promise<BrokerPublishResult> => {
+    const { js, jsm } = await handles();
+    const subject = subjectOf(topic);
+    for (let attempt = 0; attempt < MAX_PUBLISH_ATTEMPTS; attempt++) {
+      const last = heads.get(topic) ?? (await (await handles()).store.headOf(subject));
+      const offset = (last?.offset ?? 0) + 1;
+      const epoch = last?.epoch ?? freshEpoch();
+      const message: Envelope = { id: input.id, topic, data: input.data ?? null, timestamp: input.timestamp, offset, epoch };
+      const h = headers();
+      h.set(OFFSET_HEADER, String(offset));
+      h.set(EPOCH_HEADER, epoch);
+      try {
+        const ack = await js.publish(subject, JSON.stringify(message), {
+          headers: h,
+          msgID: `${topic.length}:${topic}:${input.id}`,
+          expect: { lastSubjectSequence: last?.seq ?? 0 },
+          timeout,
+        });
+        if (ack.duplicate) {
+          const stored = await jsm.streams.getMessage(stream, { seq: ack.seq });
+          // The original can be trimmed while its id is still in the window: answer with what we know.
+          return { message: stored ? stored.json<Envelope>() : { ...message, offset: 0 }, duplicate: true };
+        }
+        heads.set(topic, { seq: ack.seq, offset, epoch });
+        return { message, duplicate: false };
+      } catch (error) {
+        heads.delete(topic);
+        if (!isWrongLastSequence(error)) throw error;
+      }
+    }
+    throw unavailable(`too much contention publishing on ${topic}`);
+  };
+
+  return {
+    async publish(topic, input) {
+      // One publish per topic at a time in this process: no self-inflicted optimistic-concurrency retries.
+      const previous = publishChains.get(topic) ?? Promise.resolve();
+      const result = previous.catch(() => {}).then(() => publishOnce(topic, input));
+      const settled = result.catch(() => {});
+      publishChains.set(topic, settled);
+      void settled.then(() => publishChains.get(topic) === settled && publishChains.delete(topic));
+      return result.catch((error: unknown) => Promise.reject(asUnavailable(error)));
+    },
+
+    async subscribe(topic, listener) {
+      const { js, jsm } = await handles();
+      let state = live.get(topic);
+      if (!state) {
+        const created = createNatsLive({ js, jsm, stream, subject: subjectOf(topic), onError });
+        state = created;
+        live.set(topic, created);
+        created.ready.catch(() => live.get(topic) === created && live.delete(topic));
+      }
+      const current = state;
+      current.listeners.add(listener);
+      try {
+        await current.ready;
+      } catch (error) {
+        current.listeners.delete(listener);
+        throw asUnavailable(error);
+      }
+      return async () => {
+        current.listeners.delete(listener);
+        if (current.listeners.size > 0 || live.get(topic) !== current) return;
+        live.delete(topic);
+        await current.stop();
+      };
+    },
+
+    async history(topic: string, query: HistoryQuery): Promise<HistoryResult> {
+      try {
+        const { store } = await handles();
+        const last = await headOrMarker(topic);
+        const head = { offset: last.offset, epoch: last.epoch };
+        const subject = subjectOf(topic);
+        if ('last' in query) {
+          const n = Math.min(Math.max(0, Math.floor(query.last)), last.offset);
+          if (n === 0) return { messages: [], recovered: true, head };
+          const wanted = last.offset - n + 1;
+          const first = await store.firstOf(subject);
+          if (!first) return { messages: [], recovered: true, head };
+          const from = Math.max(wanted, first.offset, 1);
+          const seq = from === first.offset ? first.seq : await store.seqOfOffset(subject, from, last);
+          if (seq === undefined) return { messages: [], recovered: true, head };
+          return { messages: await store.readFrom(subject, seq, last.offset - from + 1, last.seq), recovered: true, head };
+        }
+        const { since } = query;
+        const fail = { messages: [], recovered: false, head };
+        if (since.epoch !== last.epoch || since.offset > last.offset || since.offset < 0) return fail;
+        if (since.offset === last.offset) return { messages: [], recovered: true, head };
+        const seq = await store.seqOfOffset(subject, since.offset + 1, last);
+        if (seq === undefined) return fail;
+        const count = Math.min(last.offset - since.offset, query.limit === undefined ? Infinity : Math.max(1, Math.floor(query.limit)));
+        const messages = await store.readFrom(subject, seq, count, last.seq);
+        // A replay cut short (trimmed meanwhile) is not a recovery.
+        if (messages[0]?.offset !== since.offset + 1 || messages.length !== count) return fail;
+        return { messages, recovered: true, head };
+      } catch (error) {
+        throw asUnavailable(error);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...live.values()].map((state) => state.stop().catch(onError)));
+      live.clear();
+      if (!options.connection && ready) {
+        const h = await ready.catch(() => undefined);
+        await h?.nc.close().catch(onError);
+      }
+    },
+  };
+}
