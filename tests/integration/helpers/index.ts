@@ -16,3 +16,5 @@ export type { Collector } from './collector.js';
 export type { TestHubServer } from './hub-server.js';
 export type { SseEvent, SseStream } from './sse.js';
 export type { WsClient } from './ws.js';
+export { sseDriver, wsDriver, pollDriver, transportDrivers } from './drivers.js';
+export type { TransportDriver, DriverConnection } from './drivers.js';
