@@ -153,7 +153,8 @@ export function createConnection(options: ConnectionOptions): Connection {
           if (token.on) watchdog?.beat();
         },
         retryHint(ms) {
-          retryBase = ms;
+          // An explicit `backoff.baseMs` wins over the server's generic `retry:` hint.
+          if (options.backoff?.baseMs === undefined) retryBase = ms;
         },
         closed(reason) {
           if (!token.on) return;

@@ -45,7 +45,9 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         const query = new URLSearchParams();
         for (const topic of topics) query.append('topic', topic);
         if (cursor) query.set('cursor', cursor);
-        else if (first.get('history')) query.set('history', first.get('history') as string);
+        if (first.get('history')) query.set('history', first.get('history') as string);
+        // The first poll of a session answers at once (it confirms credentials and opens the session).
+        if (!opened) query.set('timeout', '0');
         const headers: Record<string, string> = { ...context.headers };
         if (context.token) headers.authorization = `Bearer ${context.token}`;
         const response = await fetch(`${context.url}${options.path ?? '/poll'}?${query}`, {

@@ -31,6 +31,8 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       const pending = new Map<string, { resolve: (ack: PublishAck) => void; reject: (error: unknown) => void }>();
       let done = false;
       let lastError: ErrorBody | undefined;
+      let hello = false;
+      let queued: TopicRequest[] = [...context.topics];
       const rejectAll = () => {
         for (const { reject } of pending.values()) reject(clientError('disconnected', '@qwik-realtime/core: connection lost before the ack'));
         pending.clear();
@@ -62,7 +64,6 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       if (socket) {
         socket.onopen = () => {
           if (context.token) send({ type: 'auth', token: context.token });
-          for (const topic of context.topics) send(subscribeFrame(topic));
         };
         socket.onmessage = (event) => {
           if (done || typeof event.data !== 'string') return;
@@ -75,6 +76,10 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               break;
             }
             case 'hello':
+              // The hub has a session only from `hello` on (after the auth frame, when one is needed).
+              hello = true;
+              for (const topic of queued) send(subscribeFrame(topic));
+              queued = [];
               events.open(frame.heartbeatMs);
               break;
             case 'subscribed':
@@ -111,11 +116,13 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
 
       return {
         subscribe(request) {
-          send(subscribeFrame(request));
+          if (hello) send(subscribeFrame(request));
+          else queued.push(request);
           return true;
         },
         unsubscribe(topic) {
-          send({ type: 'unsubscribe', topic });
+          if (hello) send({ type: 'unsubscribe', topic });
+          else queued = queued.filter((t) => t.topic !== topic);
         },
         publish(request, ref) {
           if (socket?.readyState !== 1) return Promise.reject(clientError('disconnected', '@qwik-realtime/core: not connected'));
