@@ -5,7 +5,7 @@ const external = ['@qwik-realtime/core', 'ws', 'redis', 'ioredis', '@nats-io/tra
 export default defineConfig([
   {
     // The library: core stays a dependency (one copy of the protocol in an app).
-    entry: { index: 'src/index.ts', vite: 'src/vite.ts', 'qwik-city': 'src/qwik-city.ts' },
+    entry: { index: 'src/index.ts', vite: 'src/vite.ts', 'qwik-city': 'src/qwik-city.ts', redis: 'src/brokers/redis.ts', nats: 'src/brokers/nats.ts' },
     format: ['esm'],
     dts: true,
     platform: 'node',
