@@ -12,6 +12,8 @@ export default defineProject({
   test: {
     name: 'qwik',
     environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
   },
 });

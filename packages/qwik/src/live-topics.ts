@@ -37,8 +37,10 @@ export function sinceFor(since: Position | Positions | null | undefined, topic: 
 export function openLiveTopics(options: LiveTopicsOptions): () => void {
   const lease = acquireClient(options.config);
   const { client } = lease;
-  const buffer = createFrameBuffer<Envelope>((messages) => options.onBatch(messages), options.cap);
-  const stopState = client.onState((state) => options.onState(state));
+  // Once closed, nothing may reach the component any more: the client can still report the teardown.
+  let open = true;
+  const buffer = createFrameBuffer<Envelope>((messages) => open && options.onBatch(messages), options.cap);
+  const stopState = client.onState((state) => open && options.onState(state));
   options.onState(client.getState());
   const subscriptions = options.topics.map((topic) => {
     const since = sinceFor(options.since, topic);
@@ -46,14 +48,16 @@ export function openLiveTopics(options: LiveTopicsOptions): () => void {
       ...(since ? { since } : {}),
       ...(options.history !== undefined ? { history: options.history } : {}),
       onBatch: (messages) => buffer.push(messages),
-      onSubscribed: (event) => options.onSubscribed?.(event),
-      onError: (error) => options.onError?.(error),
+      onSubscribed: (event) => open && options.onSubscribed?.(event),
+      onError: (error) => open && options.onError?.(error),
     });
   });
   return () => {
+    if (!open) return;
+    open = false;
     buffer.cancel();
-    for (const subscription of subscriptions) subscription.unsubscribe();
     stopState();
+    for (const subscription of subscriptions) subscription.unsubscribe();
     lease.release();
   };
 }
