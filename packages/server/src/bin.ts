@@ -49,7 +49,7 @@ const server = createServer((req, res) =>
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }),
 );
-const detach = attachHub(server, hub);
+const detach = attachHub(server, hub, { refuseOtherUpgrades: true });
 const stopDemo = values.demo ? startDemoFeed(hub) : () => undefined;
 
 server.listen(port, values.host, () => {

@@ -39,16 +39,31 @@ export function createNodeHandler<P extends Principal>(hub: Hub<P>): NodeHandler
 /** Something that emits Node `upgrade` events (an `http.Server`, Storybook's server, ...). */
 export type UpgradeEmitter = Pick<Server, 'on' | 'off'>;
 
+/** Options of {@link attachHub}. */
+export interface AttachHubOptions {
+  /**
+   * Answer `404` to upgrades on other paths. Only for a server that has no other WebSocket users (the
+   * standalone server); otherwise leave them to their own listeners (Vite's HMR socket). @default false
+   */
+  refuseOtherUpgrades?: boolean;
+}
+
 /**
  * Serve WebSocket upgrades on `{path}/ws` of `server`; other upgrades (Vite's HMR socket) are left alone.
  * Returns a function that detaches the listener.
+ * @example
+ * const server = http.createServer(createNodeHandler(hub));
+ * attachHub(server, hub);
  */
-export function attachHub<P extends Principal>(server: UpgradeEmitter, hub: Hub<P>): () => void {
+export function attachHub<P extends Principal>(server: UpgradeEmitter, hub: Hub<P>, attachOptions: AttachHubOptions = {}): () => void {
   const ctx = contextOf<P>(hub);
   const upgrades = createWebSocketUpgrade(ctx);
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (endpointOf(ctx.options.path, pathname) !== 'ws') return;
+    if (endpointOf(ctx.options.path, pathname) !== 'ws') {
+      if (attachOptions.refuseOtherUpgrades) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     upgrades.upgrade(req, socket, head).catch((error) => {
       ctx.options.onError(error);
       socket.destroy();

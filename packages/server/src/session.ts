@@ -71,6 +71,7 @@ export function createSession<P extends Principal>(
 ): Session<P> {
   const { options } = ctx;
   const subscriptions = new Map<string, Subscription>();
+  const pending = new Set<string>();
   let done = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let expiry: ReturnType<typeof setTimeout> | undefined;
@@ -114,13 +115,17 @@ export function createSession<P extends Principal>(
     async subscribe(topic, request) {
       if (done) return;
       if (!isValidTopic(topic)) return reportError(new RealtimeError('invalid_topic', `invalid topic ${JSON.stringify(topic)?.slice(0, 140)}`), undefined, request.ref);
-      if (!subscriptions.has(topic) && subscriptions.size >= options.maxTopicsPerConnection) {
+      if (!subscriptions.has(topic) && !pending.has(topic) && subscriptions.size + pending.size >= options.maxTopicsPerConnection) {
         return reportError(new RealtimeError('too_many_topics', `at most ${options.maxTopicsPerConnection} topics per connection`), topic, request.ref);
       }
+      // Reserve the slot while `authorize` runs, so concurrent subscribes cannot overshoot the limit.
+      pending.add(topic);
       try {
         if (!(await ctx.authorize(session.principal, 'subscribe', topic))) throw new RealtimeError('forbidden', `not allowed to subscribe to ${topic}`, topic);
       } catch (error) {
         return reportError(error, topic, request.ref);
+      } finally {
+        pending.delete(topic);
       }
       if (done) return;
       subscriptions.get(topic)?.stop();

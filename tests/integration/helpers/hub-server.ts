@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { attachHub, createHub, createNodeHandler } from '@qwik-realtime/server';
 import type { Hub, HubOptions, Principal } from '@qwik-realtime/server';
 
@@ -26,7 +26,13 @@ export interface TestHubServer<P extends Principal = Principal> {
 export async function startHubServer<P extends Principal = Principal>(options: HubOptions<P> = {}): Promise<TestHubServer<P>> {
   const hub = createHub<P>({ onError: () => undefined, ...options });
   const server = createServer(createNodeHandler(hub));
-  const detach = attachHub(server, hub);
+  const detach = attachHub(server, hub, { refuseOtherUpgrades: true });
+  // Upgraded sockets leave the HTTP server's bookkeeping: track every socket to close the server for sure.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
@@ -41,6 +47,7 @@ export async function startHubServer<P extends Principal = Principal>(options: H
       await hub.close();
       detach();
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
