@@ -12,3 +12,8 @@ step() {
 
 step 300 pnpm exec tsc -p tsconfig.json
 step 1500 pnpm exec vitest run --project node
+
+# Qwik bindings: typecheck, library build (core first: the qwik package's types import its dist), component tests.
+step 200 pnpm exec tsc -p packages/qwik/tsconfig.json
+step 300 pnpm --filter "@qwik-realtime/qwik..." run build
+step 600 pnpm exec vitest run --project qwik
