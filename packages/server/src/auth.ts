@@ -4,9 +4,9 @@ import type { TransportName } from './options.js';
  * Who is connected, as returned by the app's `authenticate` hook. Any object; `expiresAt` (ms since the
  * Unix epoch) makes the hub close the connection with `token_expired` at that time.
  */
-export interface Principal {
+export type Principal = object & {
   expiresAt?: number;
-}
+};
 
 /** The parts of a request the hub and the auth hooks look at, for Node and web (Fetch) requests alike. */
 export interface RequestInfo {
