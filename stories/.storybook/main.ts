@@ -6,6 +6,15 @@ const config: StorybookConfig = {
   // Do not set core.renderer: it loads the Qwik loader twice (see docs/storybook.md).
   framework: { name: 'storybook-framework-qwik' },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true, enableCrashReports: false },
+  // The framework's preset is applied twice (once as framework, once as its own renderer), so its
+  // previewHead injects the Qwik loader twice: "Identifier 't' has already been declared". Keep one.
+  async previewHead(head) {
+    const { QWIK_LOADER } = await import('@builder.io/qwik/loader');
+    const tag = `<script>${QWIK_LOADER}</script>`;
+    const first = head.indexOf(tag);
+    if (first === -1) return head;
+    return head.slice(0, first + tag.length) + head.slice(first + tag.length).split(tag).join('');
+  },
   async viteFinal(viteConfig) {
     const { mergeConfig } = await import('vite');
     const { standInBrokerPlugin } = await import('../stand-in-broker/vite-plugin.js');

@@ -1,5 +1,7 @@
 import { render as renderQwik } from '@builder.io/qwik';
 import type { Preview } from 'storybook-framework-qwik';
+import { runStoryCleanups } from '../src/kit/story-cleanup';
+import '../src/kit/kit.css';
 
 let cleanupPrevious: (() => void) | undefined;
 
@@ -10,6 +12,7 @@ let cleanupPrevious: (() => void) | undefined;
 export const renderToCanvas: Preview['renderToCanvas'] = async ({ storyFn, showMain }, canvasElement) => {
   cleanupPrevious?.();
   cleanupPrevious = undefined;
+  runStoryCleanups();
   const container = document.createElement('div');
   canvasElement.replaceChildren(container);
   const { cleanup } = await renderQwik(container, storyFn());

@@ -38,7 +38,9 @@ export async function startStandInServer(options: StandInServerOptions = {}): Pr
   const serveStatic = options.staticDir ? createStaticHandler(options.staticDir) : undefined;
   const server = createServer((req, res) => {
     mount.http(req, res, () => {
-      const notFound = () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      // Storybook ships favicon.svg only; answer the browser's automatic /favicon.ico without an error.
+      const notFound = () =>
+        req.url === '/favicon.ico' ? res.writeHead(204).end() : res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       if (!serveStatic) return notFound();
       serveStatic(req, res).then((served) => served || notFound(), () => res.destroyed || res.destroy());
     });
