@@ -76,6 +76,7 @@ export async function startClientHub(options: HubOptions<Principal> & { websocke
   result.cut = () => {
     const n = sockets.size;
     for (const socket of sockets) socket.destroy();
+    sockets.clear();
     return n;
   };
   result.restart = async () => {
