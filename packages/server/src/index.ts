@@ -11,7 +11,7 @@ export type { HubOptions, ResolvedHubOptions, HubAction, TransportName } from '.
 export type { Principal, AuthContext, RequestInfo } from './auth.js';
 export type { SessionHandle } from './session.js';
 export type { PublishOptions } from './publish.js';
-export type { NodeHandler, UpgradeEmitter, AttachHubOptions } from './node.js';
+export type { NodeHandler, UpgradeEmitter, UpgradeListener, AttachHubOptions } from './node.js';
 export type { DemoFeedOptions } from './demo.js';
 export type { MemoryBrokerOptions } from './brokers/memory.js';
 export type { Broker, BrokerPublish, BrokerPublishResult, BrokerUnsubscribe, HistoryQuery, HistoryResult } from './broker.js';

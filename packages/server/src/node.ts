@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Principal } from './auth.js';
 import { nodeExchange } from './exchange.js';
@@ -36,8 +36,14 @@ export function createNodeHandler<P extends Principal>(hub: Hub<P>): NodeHandler
   };
 }
 
-/** Something that emits Node `upgrade` events (an `http.Server`, Storybook's server, ...). */
-export type UpgradeEmitter = Pick<Server, 'on' | 'off'>;
+/** Listener of Node's `upgrade` event. */
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Something that emits Node `upgrade` events (an `http.Server`, Vite's or Storybook's server, ...). */
+export interface UpgradeEmitter {
+  on(event: 'upgrade', listener: UpgradeListener): unknown;
+  off(event: 'upgrade', listener: UpgradeListener): unknown;
+}
 
 /** Options of {@link attachHub}. */
 export interface AttachHubOptions {

@@ -19,6 +19,8 @@ export interface NatsLive {
   readonly listeners: Set<(message: Envelope) => void>;
   /** Resolves once messages stored after this point are certain to be delivered. */
   readonly ready: Promise<void>;
+  /** Replace the consumer by a fresh one continuing after the last delivered sequence (after a reconnect). */
+  restart(): void;
   stop(): Promise<void>;
 }
 
@@ -36,10 +38,13 @@ export function createNatsLive(options: NatsLiveOptions): NatsLive {
   let stopped = false;
   let messages: ConsumerMessages | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let generation = 0;
 
-  const pump = async (iterator: ConsumerMessages) => {
+  const pump = async (iterator: ConsumerMessages, mine: number) => {
     try {
       for await (const m of iterator) {
+        // A replaced consumer may still flush buffered messages: only the current one delivers, each seq once.
+        if (mine !== generation || m.seq <= lastSeq) continue;
         lastSeq = m.seq;
         if (!positionOf(m.headers)?.offset) continue;
         let message: Envelope;
@@ -60,7 +65,7 @@ export function createNatsLive(options: NatsLiveOptions): NatsLive {
     } catch (error) {
       onError(error);
     }
-    if (!stopped) scheduleRestart();
+    if (!stopped && mine === generation) scheduleRestart();
   };
 
   const start = async (fromSeq: number) => {
@@ -71,22 +76,31 @@ export function createNatsLive(options: NatsLiveOptions): NatsLive {
     });
     const iterator = await consumer.consume({ max_messages: 256 });
     if (stopped) return void (await iterator.close());
+    const mine = ++generation;
+    const previous = messages;
     messages = iterator;
-    void pump(iterator);
+    void previous?.close();
+    void pump(iterator, mine);
   };
 
   const scheduleRestart = () => {
     if (stopped || retryTimer) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      void (async () => {
-        const info = await jsm.streams.info(stream);
-        await start(info.state.last_seq < lastSeq ? 1 : lastSeq + 1);
-      })().catch((error: unknown) => {
-        onError(error);
-        scheduleRestart();
-      });
+      restartNow();
     }, options.retryMs ?? 500);
+  };
+
+  const restartNow = () => {
+    void (async () => {
+      const info = await jsm.streams.info(stream);
+      // Sequences went backwards: the stream was recreated, and everything in it is new to us.
+      if (info.state.last_seq < lastSeq) lastSeq = 0;
+      await start(lastSeq + 1);
+    })().catch((error: unknown) => {
+      onError(error);
+      scheduleRestart();
+    });
   };
 
   const ready = (async () => {
@@ -98,6 +112,9 @@ export function createNatsLive(options: NatsLiveOptions): NatsLive {
   return {
     listeners,
     ready,
+    restart() {
+      if (!stopped) restartNow();
+    },
     async stop() {
       stopped = true;
       listeners.clear();

@@ -99,7 +99,11 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
       void (async () => {
         for await (const status of nc.status()) {
           if (status.type === 'disconnect') up = false;
-          else if (status.type === 'reconnect') up = true;
+          else if (status.type === 'reconnect') {
+            up = true;
+            // Ordered consumers can stall after a server restart; a fresh one continues after the last seq.
+            for (const state of live.values()) state.restart();
+          }
         }
       })().catch(onError);
       const jsm = await jetstreamManager(nc, { timeout });
