@@ -1,0 +1,32 @@
+import { component$ } from '@builder.io/qwik';
+import { Form, routeAction$, routeLoader$ } from '@builder.io/qwik-city';
+import { ConnectionStatus, LiveFeed } from '@qwik-realtime/qwik';
+import { loadFeed, publishAction } from '@qwik-realtime/qwik/server';
+import { appHub } from '../hub';
+
+export const TOPIC = 'e2e-feed';
+
+export const useFeed = routeLoader$(() => loadFeed(appHub(), TOPIC, { last: 3 }));
+
+export const usePost = routeAction$(publishAction(appHub(), { topic: TOPIC, toData: (form) => String(form.text ?? '') }));
+
+export default component$(() => {
+  const feed = useFeed();
+  const post = usePost();
+  return (
+    <>
+      <h1>Live feed below the fold</h1>
+      <Form action={post}>
+        <input name="text" aria-label="message" />
+        <button type="submit">post</button>
+      </Form>
+      <div id="spacer" style={{ height: '3000px' }}>
+        scroll down
+      </div>
+      <section id="below">
+        <ConnectionStatus />
+        <LiveFeed topic={TOPIC} limit={5} seed={feed.value} order="oldest-first" aria-label="feed" />
+      </section>
+    </>
+  );
+});
