@@ -30,6 +30,18 @@ export default defineConfig({
       },
       // Qwik component tests (qwikVite + node environment), see packages/qwik/vitest.config.ts.
       'packages/qwik/vitest.config.ts',
+      {
+        extends: true,
+        test: {
+          // Chromium against real servers; needs the packages built first.
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
