@@ -1,0 +1,58 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, test } from 'vitest';
+
+/**
+ * Bundle budgets of the core client, min+gz (docs/client.md, "Size"). Measured by bundling a small app
+ * entry with esbuild (vite's own), minified and tree-shaken for the browser, then gzip -9.
+ */
+const BUDGETS = {
+  /** createClient with its default chain plus fetchSseTransport: every transport, eventsource-parser included. */
+  full: 8704,
+  /** createBaseClient with eventSourceTransport only: a page that only listens. */
+  sseOnly: 5120,
+} as const;
+
+const core = fileURLToPath(new URL('../../packages/core/src/index.ts', import.meta.url));
+const esbuild = createRequire(createRequire(import.meta.url).resolve('vite'))('esbuild') as typeof import('esbuild');
+
+async function measure(entry: string): Promise<{ min: number; gz: number }> {
+  const result = await esbuild.build({
+    stdin: { contents: entry.replaceAll('CORE', JSON.stringify(core)), resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    nodePaths: [fileURLToPath(new URL('../../packages/core/node_modules', import.meta.url))],
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { min: code.byteLength, gz: gzipSync(code, { level: 9 }).byteLength };
+}
+
+describe('client bundle size (min+gz)', () => {
+  test('full client, all four transports', async () => {
+    const size = await measure(`
+      import { createClient, fetchSseTransport, webSocketTransport, eventSourceTransport, longPollTransport } from CORE;
+      export const client = createClient({ url: '/realtime', transports: [webSocketTransport(), fetchSseTransport(), eventSourceTransport(), longPollTransport()] });
+      export const defaults = createClient({ url: '/realtime' });
+      client.subscribe('t', { onMessage: console.log });
+      client.publish('t', 1);
+    `);
+    console.log(`[size] full client: ${size.min} B min, ${size.gz} B min+gz (budget ${BUDGETS.full})`);
+    expect(size.gz).toBeLessThanOrEqual(BUDGETS.full);
+  });
+
+  test('SSE-only subscriber', async () => {
+    const size = await measure(`
+      import { createBaseClient, eventSourceTransport } from CORE;
+      const client = createBaseClient({ url: '/realtime', transports: [eventSourceTransport()] });
+      client.subscribe('prices:BTC', { onMessage: (m) => console.log(m.data) });
+    `);
+    console.log(`[size] SSE-only subscriber: ${size.min} B min, ${size.gz} B min+gz (budget ${BUDGETS.sseOnly})`);
+    expect(size.gz).toBeLessThanOrEqual(BUDGETS.sseOnly);
+  });
+});
