@@ -73,11 +73,28 @@ describe('Qwik bindings in Chromium (tests/qwik-app under vite dev, hub mounted 
     expect(tab.problems).toEqual([]);
   });
 
+  it('GIVEN server$ code WHEN it publishes through the hub THEN the live feed shows it', async () => {
+    await tab.page.getByRole('button', { name: 'shout' }).click();
+    await vi.waitFor(async () => expect((await items()).at(-1)).toBe('VIA SERVER$'), { timeout: 10_000, interval: 100 });
+    expect(await items()).toHaveLength(5);
+    expect(tab.problems).toEqual([]);
+  });
+
   it('GIVEN a live feed WHEN the user navigates to another page client-side THEN the connection is closed', async () => {
     await tab.page.getByRole('link', { name: 'other' }).click();
     await tab.page.locator('#other').waitFor({ timeout: 10_000 });
     await vi.waitFor(async () => expect(await totalConnections()).toBe(0), { timeout: 15_000, interval: 100 });
     expect((await app.stats()).topics[TOPIC] ?? 0).toBe(0);
+    expect(tab.problems).toEqual([]);
+  });
+
+  it('GIVEN strategy "document-ready" WHEN a feed below the fold loads THEN it connects without being scrolled to, with history', async () => {
+    for (const text of ['e1', 'e2', 'e3']) await app.publish('e2e-eager', text);
+    await tab.page.goto(`${app.url}/eager/`, { waitUntil: 'load' });
+    const feed = tab.page.locator('ul[aria-label="eager feed"]');
+    expect(await feed.evaluate((element) => element.getBoundingClientRect().top > window.innerHeight)).toBe(true);
+    await vi.waitFor(async () => expect(await totalConnections()).toBe(1), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(async () => expect(await feed.locator('li').allTextContents()).toEqual(['e3', 'e2']), { timeout: 10_000, interval: 100 });
     expect(tab.problems).toEqual([]);
   });
 });

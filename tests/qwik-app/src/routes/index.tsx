@@ -1,5 +1,5 @@
 import { component$ } from '@builder.io/qwik';
-import { Form, routeAction$, routeLoader$ } from '@builder.io/qwik-city';
+import { Form, routeAction$, routeLoader$, server$ } from '@builder.io/qwik-city';
 import { ConnectionStatus, LiveFeed } from '@qwik-realtime/qwik';
 import { loadFeed, publishAction } from '@qwik-realtime/qwik/server';
 import { appHub } from '../hub';
@@ -9,6 +9,12 @@ export const TOPIC = 'e2e-feed';
 export const useFeed = routeLoader$(() => loadFeed(appHub(), TOPIC, { last: 3 }));
 
 export const usePost = routeAction$(publishAction(appHub(), { topic: TOPIC, toData: (form) => String(form.text ?? '') }));
+
+/** Publishing from server code: `server$` runs on the server, where the hub is. */
+export const shout = server$(async (text: string) => {
+  const ack = await appHub().publish(TOPIC, text.toUpperCase());
+  return ack.offset;
+});
 
 export default component$(() => {
   const feed = useFeed();
@@ -20,6 +26,9 @@ export default component$(() => {
         <input name="text" aria-label="message" />
         <button type="submit">post</button>
       </Form>
+      <button type="button" onClick$={() => shout('via server$')}>
+        shout
+      </button>
       <div id="spacer" style={{ height: '3000px' }}>
         scroll down
       </div>
