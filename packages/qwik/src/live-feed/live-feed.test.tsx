@@ -1,4 +1,5 @@
 import { component$ } from '@builder.io/qwik';
+import { useChannel } from '../use-channel.js';
 import { within } from '@testing-library/dom';
 import type { Envelope } from '@qwik-realtime/core/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,11 @@ const Chat = component$<LiveFeedItemProps<{ user: string; text: string }>>((prop
     <b>{props.message.data.user}</b>: {props.message.data.text}
   </p>
 ));
+
+const Burst = component$(() => {
+  const { messagesSig } = useChannel<number>({ topic: 'burst', limit: 20 });
+  return <p id="burst">{messagesSig.value.map((m) => m.data).join(',')}</p>;
+});
 
 describe('LiveFeed', () => {
   let h: Harness;
@@ -86,6 +92,31 @@ describe('LiveFeed', () => {
     await until(() => expect(texts(screen, 'li')).toEqual(['g1', 'g2']));
     h.server.publish('gap', 'g3');
     await until(() => expect(texts(screen, 'li')).toEqual(['g1', 'g2', 'g3']));
+    await cleanup();
+  });
+
+  it('GIVEN rendered items WHEN newer messages arrive THEN the existing item elements are kept, not re-created', async () => {
+    const { screen, until, cleanup } = await mount(<LiveFeed topic="keyed" limit={3} order="oldest-first" />);
+    await vi.waitFor(() => expect(h.server.subscribers('keyed')).toBe(1));
+    h.server.publish('keyed', 'k1');
+    h.server.publish('keyed', 'k2');
+    await until(() => expect(texts(screen, 'li')).toEqual(['k1', 'k2']));
+    const k2 = screen.querySelectorAll('li')[1]!;
+    const k2Text = k2.querySelector('span')!;
+    h.server.publish('keyed', 'k3');
+    h.server.publish('keyed', 'k4');
+    await until(() => expect(texts(screen, 'li')).toEqual(['k2', 'k3', 'k4']));
+    expect(screen.querySelectorAll('li')[0]).toBe(k2);
+    expect(k2.querySelector('span')).toBe(k2Text);
+    await cleanup();
+  });
+
+  it('GIVEN a burst of 500 messages WHEN they arrive THEN the list holds exactly the newest 20, in order, once each', async () => {
+    const { screen, until, cleanup } = await mount(<Burst />);
+    await vi.waitFor(() => expect(h.server.subscribers('burst')).toBe(1));
+    for (let i = 1; i <= 500; i++) h.server.publish('burst', i);
+    const expected = Array.from({ length: 20 }, (_, i) => 481 + i).join(',');
+    await until(() => expect(screen.querySelector('#burst')!.textContent).toBe(expected));
     await cleanup();
   });
 
