@@ -121,8 +121,22 @@ describe.each(transportNames)('core client over %s against the real hub', (name)
     expect(c.getState().error).toMatchObject({ code: 'unauthorized', retry: 'no_retry' });
     // Give a loop every chance to show up: the fast backoff would have retried many times by now.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(attempts).toBe(1);
+    // Native SSE: the EventSource request plus the one fetch that reads the refusal's status and body.
+    expect(attempts).toBe(name === 'sse' ? 2 : 1);
     expect(states.map((s) => s.status)).toEqual(['connecting', 'closed']);
+  });
+
+  test('a forbidden topic reaches its onError; the other topics keep flowing on the connection', async () => {
+    hub = await startClientHub({ heartbeatMs: 2000, authorize: (_principal, _action, topic) => topic !== 'secret' });
+    const c = connect(name, hub.url);
+    const errors: string[] = [];
+    c.subscribe('secret', { onError: (e) => errors.push(`${e.topic}:${e.code}`) });
+    const open = track<number>(c, 'open');
+    await until(() => errors.length === 1 && open.events.length >= 1, 'error and subscription');
+    expect(errors).toEqual(['secret:forbidden']);
+    await hub.hub.publish('open', 1);
+    await until(() => open.messages.length === 1, 'message');
+    expect(c.getState()).toMatchObject({ status: 'open', transport: name });
   });
 
   test('token refreshed between attempts: getToken is called per attempt', async () => {
@@ -175,5 +189,42 @@ describe.each(transportNames.filter((name) => name !== 'websocket'))('fallback f
     expect(t.data()).toEqual([1, 2]);
     expect(attempts[0]).toBe('websocket');
     expect(attempts.slice(1).every((transport) => transport === name)).toBe(true);
+  });
+});
+
+describe('native EventSource that hides HTTP statuses (as browsers do)', () => {
+  test('a refused stream is probed once with fetch: 401 stops instead of looping', async () => {
+    let attempts = 0;
+    hub = await startClientHub({
+      heartbeatMs: 2000,
+      authenticate: () => {
+        attempts++;
+        return null;
+      },
+    });
+    const Native = nodePlatform.EventSource!;
+    // Browser-like: the error event carries no status code.
+    const Statusless = function (url: string, init?: { withCredentials?: boolean }) {
+      const source = new Native(url, init);
+      return new Proxy(source, {
+        set(target, key, value) {
+          if (key === 'onerror') target.onerror = value ? () => value({}) : null;
+          else Reflect.set(target, key, value);
+          return true;
+        },
+        get(target, key) {
+          const value = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    } as unknown as typeof Native;
+    client = createBaseClient({ url: hub.url, transports: [transportsByName.sse()], platform: { ...nodePlatform, EventSource: Statusless }, ...fast });
+    const c = client;
+    c.subscribe('t', {});
+    await until(() => c.getState().status === 'closed', 'closed');
+    expect(c.getState().error).toMatchObject({ code: 'unauthorized', retry: 'no_retry' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The EventSource request and the one probe.
+    expect(attempts).toBe(2);
   });
 });

@@ -137,6 +137,18 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     if (!topics.size) connection.idle();
   };
 
+  /** Tell a topic's subscribers; a do-not-retry error ends the topic. True if the topic was known. */
+  const topicError = (topic: string, error: ClientError): boolean => {
+    const entry = topics.get(topic);
+    if (!entry) return false;
+    for (const listener of [...entry.listeners]) safely(() => listener.options.onError?.(error));
+    if (error.retry === 'no_retry') {
+      for (const listener of entry.listeners) listener.active = false;
+      remove(entry);
+    }
+    return true;
+  };
+
   const connection = createConnection({
     url,
     transports: options.transports,
@@ -182,16 +194,10 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       }
     },
     error(body) {
-      const entry = body.topic ? topics.get(body.topic) : undefined;
       options.debug?.('error', body);
-      if (!entry) return;
-      const error = clientErrorOfBody(body);
-      for (const listener of [...entry.listeners]) safely(() => listener.options.onError?.(error));
-      if (error.retry === 'no_retry') {
-        for (const listener of entry.listeners) listener.active = false;
-        remove(entry);
-      }
+      if (body.topic) topicError(body.topic, clientErrorOfBody(body));
     },
+    rejectTopic: (topic, error) => topicError(topic, error),
     dropped() {
       for (const entry of topics.values()) entry.confirmed = false;
     },

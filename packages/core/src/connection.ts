@@ -8,7 +8,7 @@ import type { ErrorBody } from './protocol/codes.js';
 import type { Envelope } from './protocol/envelope.js';
 import type { SubscribedFrame } from './protocol/frames.js';
 import type { CloseReason, TopicRequest, Transport, TransportSession } from './transport.js';
-import type { ConnectionState } from './types.js';
+import type { ClientError, ConnectionState } from './types.js';
 
 /** Settings of a {@link Connection}; see `ClientOptions` for the public defaults. */
 export interface ConnectionOptions {
@@ -29,6 +29,11 @@ export interface ConnectionOptions {
   error(body: ErrorBody): void;
   /** The session ended unexpectedly: every subscription must be confirmed again. */
   dropped(): void;
+  /**
+   * The server refused the whole request because of one topic (SSE/long-poll answer 403 naming it):
+   * drop that topic and return true, so the connection retries at once with the others.
+   */
+  rejectTopic(topic: string, error: ClientError): boolean;
 }
 
 /**
@@ -172,6 +177,11 @@ export function createConnection(options: ConnectionOptions): Connection {
     options.dropped();
     const error = clientError(reason.code ?? 'disconnected', reason.message);
     error.retry = reason.retry;
+    if (reason.retry === 'no_retry' && reason.topic && options.rejectTopic(reason.topic, { ...error, topic: reason.topic })) {
+      // The other topics are fine: reconnect with them at once (or stay idle if none is left).
+      if (options.topics().length && !stopped) retryTimer = platform.setTimeout(() => void attempt(), 0);
+      return;
+    }
     if (reason.retry === 'no_retry') {
       stopped = true;
       detach();

@@ -35,6 +35,8 @@ export interface CloseReason {
   message: string;
   /** Server hint (`Retry-After`, `retryAfterMs`): do not retry sooner. */
   retryAfterMs?: number;
+  /** The one topic the error is about (a 403 for one forbidden topic of an SSE/long-poll request). */
+  topic?: string;
 }
 
 /** Callbacks from a session to the connection. */

@@ -16,5 +16,6 @@ export function closeReason(body?: Partial<ErrorBody>, status?: number, retryAft
   };
   const hint = body?.retryAfterMs ?? (Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 0);
   if (hint) reason.retryAfterMs = hint;
+  if (body?.topic) reason.topic = body.topic;
   return reason;
 }

@@ -1,7 +1,23 @@
+import type { ErrorBody } from '../protocol/codes.js';
 import type { Transport } from '../transport.js';
 import { closeReason } from './close-reason.js';
 import { createSseDispatcher } from './sse-events.js';
 import { topicQuery } from './url.js';
+
+/** Status of a refused stream, read with one `fetch` (the body is not consumed beyond an error body). */
+async function probe(url: string, fetch: typeof globalThis.fetch | undefined, withCredentials: boolean) {
+  const controller = new AbortController();
+  try {
+    const response = await fetch!(url, { credentials: withCredentials ? 'include' : 'same-origin', signal: controller.signal });
+    if (response.ok) return closeReason();
+    const body = (await response.json().catch(() => undefined)) as ErrorBody | undefined;
+    return closeReason(body, response.status, response.headers.get('retry-after'));
+  } catch {
+    return closeReason();
+  } finally {
+    controller.abort();
+  }
+}
 
 /** Options of {@link eventSourceTransport}. */
 export interface EventSourceTransportOptions {
@@ -42,7 +58,8 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
         queueMicrotask(() => !done && (close(), events.closed({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no EventSource available' })));
         return { subscribe: () => false, unsubscribe: () => undefined, close };
       }
-      source = new EventSource(`${context.url}${options.path ?? '/sse'}?${query}`, { withCredentials: !!options.withCredentials });
+      const url = `${context.url}${options.path ?? '/sse'}?${query}`;
+      source = new EventSource(url, { withCredentials: !!options.withCredentials });
       const on = (name: string) =>
         source?.addEventListener(name, (event) => {
           if (!done) dispatcher.dispatch(name, event.data);
@@ -56,13 +73,16 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
         dispatcher.dispatch(undefined, event.data);
         dispatcher.flush();
       };
-      source.onerror = (event) => {
+      source.onerror = () => {
         if (done) return;
         // The native EventSource would reconnect by itself (readyState 0) with a fixed delay and no jitter;
         // the connection does it instead, with backoff and the client's own positions.
-        const status = (event as { code?: number }).code;
+        const failedBeforeOpen = !dispatcher.opened && source?.readyState === 2;
         close();
-        events.closed(closeReason(dispatcher.lastError, dispatcher.opened ? undefined : status));
+        if (!failedBeforeOpen) return events.closed(closeReason(dispatcher.lastError));
+        // Browsers hide the status of a refused EventSource, and no implementation shows its body (which
+        // names a forbidden topic): ask once with fetch, so 401/403 stop instead of looping.
+        void probe(url, context.platform.fetch(), !!options.withCredentials).then((answer) => events.closed(answer));
       };
       return {
         // Topics are in the URL: the connection restarts the stream with the new set.
