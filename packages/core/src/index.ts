@@ -45,3 +45,4 @@ export type {
   PublishOptions,
   RealtimeClient,
 } from './types.js';
+export type { Envelope, Position, PublishAck, ErrorCode, RetryPolicy } from './protocol/index.js';
