@@ -33,7 +33,8 @@ const actions: Record<string, Action> = {
     if (flag(query, 'refuse')) for (const session of stand.hub.sessions()) if (session.transport === 'ws') session.close('disconnected');
   },
   silent: (stand, query) => stand.gate.setFaults({ silent: flag(query, 'on') }),
-  rate: (stand, query) => stand.feeds.setRate((query.get('feed') ?? 'prices') as FeedName, Number(query.get('n') ?? 0)),
+  rate: (stand, query) =>
+    stand.setRate((query.get('feed') ?? 'prices') as FeedName, Number(query.get('n') ?? 0), query.has('ttlMs') ? Number(query.get('ttlMs')) : undefined),
   reset: (stand) => stand.reset(),
 };
 

@@ -49,6 +49,8 @@ export interface StandIn {
   readonly feeds: Feeds;
   /** New memory broker (new epoch, history lost), every connection closed; refuses requests for `downMs`. */
   restart(downMs?: number): void;
+  /** Set a feed's rate; with `ttlMs`, it falls back to the default unless set again in time (a lease). */
+  setRate(feed: FeedName, perSecond: number, ttlMs?: number): void;
   /** Every fault off, default feed rates. */
   reset(): void;
   stats(): StandInStats;
@@ -73,17 +75,34 @@ export function createStandIn(options: StandInOptions = {}): StandIn {
     broker,
     path,
     heartbeatMs,
+    // In "reject" mode a WebSocket without credentials waits for its auth frame; keep that wait short.
+    authTimeoutMs: 3000,
     authenticate: (ctx) => auth.authenticate({ token: ctx.token, transport: ctx.transport }),
   });
   const feeds = startFeeds((topic, data) => hub.publish(topic, data));
   for (const [feed, rate] of Object.entries(options.rates ?? {})) feeds.setRate(feed as FeedName, rate);
   let upTimer: ReturnType<typeof setTimeout> | undefined;
+  const rateLeases = new Map<FeedName, ReturnType<typeof setTimeout>>();
+  const defaultRate = (feed: FeedName) => options.rates?.[feed] ?? DEFAULT_RATES[feed];
+  const setRate = (feed: FeedName, perSecond: number, ttlMs?: number) => {
+    feeds.setRate(feed, perSecond);
+    clearTimeout(rateLeases.get(feed));
+    rateLeases.delete(feed);
+    if (ttlMs !== undefined && ttlMs > 0) {
+      const lease = setTimeout(() => {
+        rateLeases.delete(feed);
+        feeds.setRate(feed, defaultRate(feed));
+      }, ttlMs);
+      lease.unref?.();
+      rateLeases.set(feed, lease);
+    }
+  };
 
   const reset = () => {
     broker.setFaults({ delayMs: 0, stalled: false, duplicates: false });
     gate.setFaults({ refuseWebSocket: false, silent: false, down: false });
     auth.set('open');
-    for (const [feed, rate] of Object.entries({ ...DEFAULT_RATES, ...options.rates })) feeds.setRate(feed as FeedName, rate);
+    for (const feed of Object.keys(DEFAULT_RATES) as FeedName[]) setRate(feed, defaultRate(feed));
   };
 
   return {
@@ -104,6 +123,7 @@ export function createStandIn(options: StandInOptions = {}): StandIn {
         }, downMs);
       }
     },
+    setRate,
     reset,
     stats() {
       const { connections, topics } = hub.stats();
@@ -125,6 +145,7 @@ export function createStandIn(options: StandInOptions = {}): StandIn {
     },
     async close() {
       if (upTimer !== undefined) clearTimeout(upTimer);
+      for (const lease of rateLeases.values()) clearTimeout(lease);
       feeds.stop();
       await hub.close();
       await broker.close();

@@ -2,6 +2,7 @@ import { component$, useComputed$ } from '@builder.io/qwik';
 import { ConnectionStatus, LiveFeed, RealtimeProvider, useConnectionState, type RealtimeConfig } from '@qwik-realtime/qwik';
 import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
+import { PriceItem } from '../kit/price-item';
 import { FaultBar, FAULTS } from '../kit/fault-bar';
 import { StateLog } from '../kit/state-log';
 
@@ -43,7 +44,7 @@ export const BackoffDemo = component$<BackoffDemoProps>((props) => {
         <ConnectionStatus />
         <FaultBar buttons={[FAULTS.drop, FAULTS.down]} />
         <Attempts config={config} />
-        <LiveFeed topic="prices:BTC" limit={3} history={3} aria-label="prices:BTC ticks" />
+        <LiveFeed topic="prices:BTC" limit={3} history={3} item={PriceItem} aria-label="prices:BTC ticks" />
       </DemoFrame>
     </RealtimeProvider>
   );

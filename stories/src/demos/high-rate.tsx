@@ -52,11 +52,17 @@ const Meter = component$(() => {
 
 /** A high-rate ticker: thousands of messages per second, applied at most once per animation frame. */
 export const HighRateDemo = component$<HighRateDemoProps>((props) => {
-  // The stand-in's rate is shared by every page: set it while this story is open, put it back after.
+  // The stand-in's rate is shared by every page: hold it as a lease renewed while this story is open, so
+  // it falls back by itself if the tab is closed without a cleanup.
   useVisibleTask$(({ track, cleanup }) => {
     const rate = track(() => props.rate);
-    void control('rate', { feed: 'prices', n: rate });
-    cleanup(() => void control('rate', { feed: 'prices', n: DEFAULT_RATES.prices }));
+    const renew = () => void control('rate', { feed: 'prices', n: rate, ttlMs: 5000 });
+    renew();
+    const timer = setInterval(renew, 2000);
+    cleanup(() => {
+      clearInterval(timer);
+      void control('rate', { feed: 'prices', n: DEFAULT_RATES.prices });
+    });
   });
   return (
     <RealtimeProvider url="/realtime" transports={['websocket']}>

@@ -1,4 +1,4 @@
-import { $, component$, useSignal } from '@builder.io/qwik';
+import { $, component$, useSignal, useTask$ } from '@builder.io/qwik';
 import { ConnectionStatus, RealtimeProvider, useSubscription$ } from '@qwik-realtime/qwik';
 import type { SequenceTick } from '../../stand-in-broker/feeds';
 import { Counter } from '../kit/counter';
@@ -10,12 +10,17 @@ import { useStandInStats } from '../kit/use-stats';
 
 const Sequence = component$<{ generation: number; onReload$: () => void }>((props) => {
   const totalsSig = useSignal(EMPTY_TOTALS);
+  // Mirrors the hook's recoveredSig for the message callback (which cannot capture the hook's own result).
+  const gapAnnouncedSig = useSignal(false);
   const { recoveredSig } = useSubscription$<SequenceTick>(
     (message) => {
-      totalsSig.value = countSequence(totalsSig.value, message.data.n, !recoveredSig.value);
+      totalsSig.value = countSequence(totalsSig.value, message.data.n, gapAnnouncedSig.value);
     },
     { topic: 'sequence', history: 5, strategy: 'document-ready' },
   );
+  useTask$(({ track }) => {
+    if (!track(() => recoveredSig.value)) gapAnnouncedSig.value = true;
+  });
   const totals = totalsSig.value;
   return (
     <div class="panel" data-generation={props.generation}>

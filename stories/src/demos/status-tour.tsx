@@ -1,6 +1,7 @@
 import { component$ } from '@builder.io/qwik';
 import { ConnectionStatus, LiveFeed, RealtimeProvider, useConnectionState, type RealtimeConfig } from '@qwik-realtime/qwik';
 import { DemoFrame } from '../kit/demo-frame';
+import { PriceItem } from '../kit/price-item';
 import { FaultBar, FAULTS } from '../kit/fault-bar';
 import { RetryButton } from '../kit/retry-button';
 import { ServerView } from '../kit/server-view';
@@ -46,7 +47,7 @@ export const StatusTour = component$<{ labels?: Record<string, string> }>((props
           <ServerView stats={statsSig.value} />
         </div>
         <TourLog />
-        <LiveFeed topic="prices:ETH" limit={3} history={3} aria-label="prices:ETH ticks" />
+        <LiveFeed topic="prices:ETH" limit={3} history={3} item={PriceItem} aria-label="prices:ETH ticks" />
       </DemoFrame>
     </RealtimeProvider>
   );
