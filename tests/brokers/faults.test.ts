@@ -108,26 +108,12 @@ describe('Redis restart during a steady stream', () => {
   test('GIVEN no persistence WHEN Redis is killed and restarted THEN the epoch changes, resume says recovered:false, and later messages still arrive once', async () => {
     const { server, publisher, watched } = await setup(false);
     const { acks } = await streamThroughRestart(server, publisher, watched);
-    const before = acks[KILL_AT - 1]!.message;
-    const after = acks.slice(KILL_AT);
-    const newEpoch = after.at(-1)!.message.epoch;
-    expect(newEpoch).not.toBe(before.epoch);
-    expect(after.filter((a) => a.message.epoch === newEpoch).map((a) => a.message.offset)).toEqual(range(1, after.filter((a) => a.message.epoch === newEpoch).length));
-    const resumed = await publisher.history('ticks', { since: { offset: before.offset, epoch: before.epoch } });
-    expect([resumed.recovered, resumed.messages]).toEqual([false, []]);
-    const expected = after.filter((a) => a.message.epoch === newEpoch).map((a) => a.message.id);
-    for (const w of watched) {
-      await waitUntil(() => expected.every((id) => w.messages.some((m) => m.id === id)), 20_000);
-      expect(w.messages.slice(0, KILL_AT).map((m) => [m.offset, m.epoch])).toEqual(range(1, KILL_AT).map((o) => [o, before.epoch]));
-      const fresh = w.messages.filter((m: Envelope) => m.epoch === newEpoch);
-      expect(fresh.map((m) => m.id)).toEqual(expected);
-      expect(new Set(w.messages.map((m) => m.id)).size).toBe(w.messages.length);
-    }
+    await expectEpochChange(publisher, watched, acks);
   }, 60_000);
 });
 
 describe('NATS restart during a steady stream', () => {
-  test('GIVEN file storage WHEN nats-server is killed and restarted THEN every subscriber has every message exactly once, in order', async () => {
+  const setup = async (storage: 'file' | 'memory') => {
     const server = await startNats();
     cleanups.push(() => server.dispose());
     const connectTo = async (wait: number): Promise<NatsConnection> => {
@@ -135,12 +121,17 @@ describe('NATS restart during a steady stream', () => {
       cleanups.push(() => nc.close());
       return nc;
     };
-    const publisher = createNatsBroker({ connection: await connectTo(100), prefix: 'f', storage: 'file', requestTimeoutMs: 2000 });
-    const slowSubscriber = createNatsBroker({ connection: await connectTo(1200), prefix: 'f' });
-    const ownSubscriber = createNatsBroker({ servers: server.url, prefix: 'f' });
+    const publisher = createNatsBroker({ connection: await connectTo(100), prefix: 'f', storage, requestTimeoutMs: 2000 });
+    const slowSubscriber = createNatsBroker({ connection: await connectTo(1200), prefix: 'f', storage });
+    const ownSubscriber = createNatsBroker({ servers: server.url, prefix: 'f', storage });
     cleanups.push(() => publisher.close(), () => slowSubscriber.close(), () => ownSubscriber.close());
     await publisher.history('ticks', { last: 0 });
     const watched = [await listen(slowSubscriber, 'ticks'), await listen(slowSubscriber, 'ticks'), await listen(ownSubscriber, 'ticks')];
+    return { server, publisher, watched };
+  };
+
+  test('GIVEN file storage WHEN nats-server is killed and restarted THEN every subscriber has every message exactly once, in order', async () => {
+    const { server, publisher, watched } = await setup('file');
     const { acks, failures } = await streamThroughRestart(server, publisher, watched);
     expect(failures.length).toBeGreaterThan(0);
     expect(acks.map((a) => a.message.offset)).toEqual(range(1, TOTAL));
@@ -151,12 +142,37 @@ describe('NATS restart during a steady stream', () => {
       expect(w.messages.map((m) => m.data)).toEqual(range(1, TOTAL));
     }
   }, 90_000);
+
+  test('GIVEN memory storage WHEN nats-server is killed and restarted THEN the stream is recreated, the epoch changes, resume says recovered:false', async () => {
+    const { server, publisher, watched } = await setup('memory');
+    const { acks } = await streamThroughRestart(server, publisher, watched);
+    await expectEpochChange(publisher, watched, acks);
+  }, 90_000);
 });
 
-async function waitUntil(check: () => boolean, ms: number): Promise<void> {
+/** History was lost in the restart: a new epoch from offset 1, recovered:false, new messages once each. */
+async function expectEpochChange(publisher: Broker, watched: Awaited<ReturnType<typeof listen>>[], acks: BrokerPublishResult[]) {
+  const before = acks[KILL_AT - 1]!.message;
+  const newEpoch = acks.at(-1)!.message.epoch;
+  expect(newEpoch).not.toBe(before.epoch);
+  const fresh = acks.filter((a) => a.message.epoch === newEpoch);
+  expect(fresh.map((a) => a.message.offset)).toEqual(range(1, fresh.length));
+  const resumed = await publisher.history('ticks', { since: { offset: before.offset, epoch: before.epoch } });
+  expect([resumed.recovered, resumed.messages]).toEqual([false, []]);
+  const expected = fresh.map((a) => a.message.id);
+  for (const w of watched) {
+    await waitUntil(() => expected.every((id) => w.messages.some((m) => m.id === id)), 20_000, () =>
+      `expected ${expected.join(',')}; got ${w.messages.map((m) => `${m.id}@${m.offset}.${m.epoch}`).join(',')}`);
+    expect(w.messages.slice(0, KILL_AT).map((m) => [m.offset, m.epoch])).toEqual(range(1, KILL_AT).map((o) => [o, before.epoch]));
+    expect(w.messages.filter((m: Envelope) => m.epoch === newEpoch).map((m) => m.id)).toEqual(expected);
+    expect(new Set(w.messages.map((m) => m.id)).size).toBe(w.messages.length);
+  }
+}
+
+async function waitUntil(check: () => boolean, ms: number, explain: () => string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${explain()}`);
     await delay(50);
   }
 }

@@ -28,8 +28,8 @@ export interface NatsLive {
  * The live tail of one subject: an ordered consumer starting right after the stream's current last
  * sequence (so nothing published after `ready` can be missed, whenever the server-side consumer appears).
  * The ordered consumer re-creates itself from the last sequence it delivered after reconnects and missed
- * heartbeats; if its iterator ends anyway it is restarted here, from sequence 1 if the stream was recreated
- * (its sequences went backwards), so a new run of the topic is delivered from its start.
+ * heartbeats; after a reconnect, or if its iterator ends, it is replaced here, from sequence 1 if the stream
+ * was recreated (another creation time), so a new run of the topic is delivered from its start.
  */
 export function createNatsLive(options: NatsLiveOptions): NatsLive {
   const { js, jsm, stream, subject, onError } = options;
@@ -39,6 +39,7 @@ export function createNatsLive(options: NatsLiveOptions): NatsLive {
   let messages: ConsumerMessages | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let generation = 0;
+  let created = '';
 
   const pump = async (iterator: ConsumerMessages, mine: number) => {
     try {
@@ -68,19 +69,24 @@ export function createNatsLive(options: NatsLiveOptions): NatsLive {
     if (!stopped && mine === generation) scheduleRestart();
   };
 
-  const start = async (fromSeq: number) => {
+  const start = async (fromSeq: number, mine: number) => {
     const consumer = await js.consumers.get(stream, {
       filter_subjects: subject,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: fromSeq,
     });
     const iterator = await consumer.consume({ max_messages: 256 });
-    if (stopped) return void (await iterator.close());
-    const mine = ++generation;
-    const previous = messages;
+    if (stopped || mine !== generation) return void (await iterator.close());
     messages = iterator;
-    void previous?.close();
     void pump(iterator, mine);
+  };
+
+  /** Retire the current consumer at once: from here on only the next generation may deliver. */
+  const nextGeneration = () => {
+    const previous = messages;
+    messages = undefined;
+    void previous?.close();
+    return ++generation;
   };
 
   const scheduleRestart = () => {
@@ -92,21 +98,26 @@ export function createNatsLive(options: NatsLiveOptions): NatsLive {
   };
 
   const restartNow = () => {
+    const mine = nextGeneration();
     void (async () => {
       const info = await jsm.streams.info(stream);
-      // Sequences went backwards: the stream was recreated, and everything in it is new to us.
-      if (info.state.last_seq < lastSeq) lastSeq = 0;
-      await start(lastSeq + 1);
+      // Another creation time (or sequences gone backwards): the stream was recreated, all of it is new to us.
+      if (info.created !== created || info.state.last_seq < lastSeq) {
+        created = info.created;
+        lastSeq = 0;
+      }
+      await start(lastSeq + 1, mine);
     })().catch((error: unknown) => {
       onError(error);
-      scheduleRestart();
+      if (mine === generation) scheduleRestart();
     });
   };
 
   const ready = (async () => {
     const info = await jsm.streams.info(stream);
     lastSeq = info.state.last_seq;
-    await start(lastSeq + 1);
+    created = info.created;
+    await start(lastSeq + 1, nextGeneration());
   })();
 
   return {

@@ -37,6 +37,9 @@ export interface NatsBrokerOptions {
   onError?: (error: unknown) => void;
 }
 
+const isMissingStream = (error: unknown) =>
+  (error instanceof JetStreamApiError && error.code === 10059) || /no responders|stream not found/i.test(String((error as Error)?.message));
+
 const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `nats broker: ${detail}`);
 const asUnavailable = (error: unknown) =>
   error instanceof RealtimeError ? error : unavailable(error instanceof Error ? error.message : String(error));
@@ -101,6 +104,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
           if (status.type === 'disconnect') up = false;
           else if (status.type === 'reconnect') {
             up = true;
+            heads.clear();
             // Ordered consumers can stall after a server restart; a fresh one continues after the last seq.
             for (const state of live.values()) state.restart();
           }
@@ -121,6 +125,21 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
     const h = await connection().catch((error: unknown) => Promise.reject(asUnavailable(error)));
     if (!up || h.nc.isClosed()) throw unavailable('not connected');
     return h;
+  };
+
+  /**
+   * Run `fn`; if the stream is gone (deleted, or memory storage lost in a restart) create it again and run
+   * `fn` once more. Cached heads are dropped: their sequences belong to the old stream.
+   */
+  const withStream = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isMissingStream(error)) throw error;
+      heads.clear();
+      await ensureStream((await handles()).jsm);
+      return fn();
+    }
   };
 
   /** The topic's head; creates the run marker (offset 0, fresh epoch) when nothing is stored. */
@@ -176,11 +195,40 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
     throw unavailable(`too much contention publishing on ${topic}`);
   };
 
+  const readHistory = async (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
+    const { store } = await handles();
+    const last = await headOrMarker(topic);
+    const head = { offset: last.offset, epoch: last.epoch };
+    const subject = subjectOf(topic);
+    if ('last' in query) {
+      const n = Math.min(Math.max(0, Math.floor(query.last)), last.offset);
+      if (n === 0) return { messages: [], recovered: true, head };
+      const wanted = last.offset - n + 1;
+      const first = await store.firstOf(subject);
+      if (!first) return { messages: [], recovered: true, head };
+      const from = Math.max(wanted, first.offset, 1);
+      const seq = from === first.offset ? first.seq : await store.seqOfOffset(subject, from, last);
+      if (seq === undefined) return { messages: [], recovered: true, head };
+      return { messages: await store.readFrom(subject, seq, last.offset - from + 1, last.seq), recovered: true, head };
+    }
+    const { since } = query;
+    const fail = { messages: [], recovered: false, head };
+    if (since.epoch !== last.epoch || since.offset > last.offset || since.offset < 0) return fail;
+    if (since.offset === last.offset) return { messages: [], recovered: true, head };
+    const seq = await store.seqOfOffset(subject, since.offset + 1, last);
+    if (seq === undefined) return fail;
+    const count = Math.min(last.offset - since.offset, query.limit === undefined ? Infinity : Math.max(1, Math.floor(query.limit)));
+    const messages = await store.readFrom(subject, seq, count, last.seq);
+    // A replay cut short (trimmed meanwhile) is not a recovery.
+    if (messages[0]?.offset !== since.offset + 1 || messages.length !== count) return fail;
+    return { messages, recovered: true, head };
+  };
+
   return {
     async publish(topic, input) {
       // One publish per topic at a time in this process: no self-inflicted optimistic-concurrency retries.
       const previous = publishChains.get(topic) ?? Promise.resolve();
-      const result = previous.catch(() => {}).then(() => publishOnce(topic, input));
+      const result = previous.catch(() => {}).then(() => withStream(() => publishOnce(topic, input)));
       const settled = result.catch(() => {});
       publishChains.set(topic, settled);
       void settled.then(() => publishChains.get(topic) === settled && publishChains.delete(topic));
@@ -214,32 +262,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
 
     async history(topic: string, query: HistoryQuery): Promise<HistoryResult> {
       try {
-        const { store } = await handles();
-        const last = await headOrMarker(topic);
-        const head = { offset: last.offset, epoch: last.epoch };
-        const subject = subjectOf(topic);
-        if ('last' in query) {
-          const n = Math.min(Math.max(0, Math.floor(query.last)), last.offset);
-          if (n === 0) return { messages: [], recovered: true, head };
-          const wanted = last.offset - n + 1;
-          const first = await store.firstOf(subject);
-          if (!first) return { messages: [], recovered: true, head };
-          const from = Math.max(wanted, first.offset, 1);
-          const seq = from === first.offset ? first.seq : await store.seqOfOffset(subject, from, last);
-          if (seq === undefined) return { messages: [], recovered: true, head };
-          return { messages: await store.readFrom(subject, seq, last.offset - from + 1, last.seq), recovered: true, head };
-        }
-        const { since } = query;
-        const fail = { messages: [], recovered: false, head };
-        if (since.epoch !== last.epoch || since.offset > last.offset || since.offset < 0) return fail;
-        if (since.offset === last.offset) return { messages: [], recovered: true, head };
-        const seq = await store.seqOfOffset(subject, since.offset + 1, last);
-        if (seq === undefined) return fail;
-        const count = Math.min(last.offset - since.offset, query.limit === undefined ? Infinity : Math.max(1, Math.floor(query.limit)));
-        const messages = await store.readFrom(subject, seq, count, last.seq);
-        // A replay cut short (trimmed meanwhile) is not a recovery.
-        if (messages[0]?.offset !== since.offset + 1 || messages.length !== count) return fail;
-        return { messages, recovered: true, head };
+        return await withStream(() => readHistory(topic, query));
       } catch (error) {
         throw asUnavailable(error);
       }
