@@ -144,6 +144,35 @@ describe('client over the fake server', () => {
     await expect(client.publish('bad topic', 1)).rejects.toMatchObject({ code: 'invalid_topic', retry: 'no_retry' });
   });
 
+  test('a publish whose ack is lost is retried with the same id and delivered once', async () => {
+    const { client, server } = createTestClient({ backoff: { baseMs: 10, capMs: 10 } });
+    const seen: unknown[] = [];
+    client.subscribe('t', { onMessage: (m) => seen.push(m.data) });
+    await settle();
+    const pending = client.publish('t', 'once');
+    server.drop();
+    await vi.advanceTimersByTimeAsync(2000);
+    const ack = await pending;
+    expect(ack.duplicate).toBe(true);
+    expect(server.published).toHaveLength(2);
+    expect(server.published[0]!.id).toBe(server.published[1]!.id);
+    expect(seen).toEqual(['once']);
+  });
+
+  test('scheduleBatch decides what one batch is', async () => {
+    const flushes: (() => void)[] = [];
+    const { client, server } = createTestClient({ scheduleBatch: (flush) => flushes.push(flush) });
+    const batches: number[][] = [];
+    client.subscribe<number>('t', { onBatch: (batch) => batches.push(batch.map((m) => m.data)) });
+    await settle();
+    for (let i = 1; i <= 5; i++) server.publish('t', i);
+    await settle();
+    expect(batches).toEqual([]);
+    expect(flushes).toHaveLength(1);
+    flushes[0]!();
+    expect(batches).toEqual([[1, 2, 3, 4, 5]]);
+  });
+
   test('a forbidden topic reaches onError and stops only that topic', async () => {
     const { client, server } = createTestClient();
     const errors: string[] = [];

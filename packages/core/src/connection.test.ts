@@ -111,6 +111,29 @@ describe('connection', () => {
     expect(hinted.sessions).toHaveLength(2);
   });
 
+  test("the SSE retry: hint scales the backoff unless backoff.baseMs is set explicitly", async () => {
+    const hinted = scripted('fetch-sse', (events) => {
+      events.retryHint?.(200);
+      events.open(10_000);
+    });
+    const first = client([hinted.transport]);
+    first.c.subscribe('t', {});
+    await vi.advanceTimersByTimeAsync(0);
+    hinted.sessions[0]!.events.closed(lost);
+    // random() = 0.5 of a 200 ms window instead of the default 1 s.
+    expect((first.c.getState().nextRetryAt ?? 0) - Date.now()).toBe(100);
+
+    const explicit = scripted('fetch-sse', (events) => {
+      events.retryHint?.(200);
+      events.open(10_000);
+    });
+    const second = client([explicit.transport], { backoff: { baseMs: 4000 } });
+    second.c.subscribe('t', {});
+    await vi.advanceTimersByTimeAsync(0);
+    explicit.sessions[0]!.events.closed(lost);
+    expect((second.c.getState().nextRetryAt ?? 0) - Date.now()).toBe(2000);
+  });
+
   test('no_retry codes stop and surface the error; connect() starts again', async () => {
     const refused = scripted('fetch-sse', failing({ code: 'forbidden', retry: 'no_retry', message: 'no' }));
     const { c, statuses } = client([refused.transport]);

@@ -1,3 +1,4 @@
+import { clientError } from '../errors.js';
 import { retryPolicyOf } from '../protocol/codes.js';
 import type { ErrorCode } from '../protocol/codes.js';
 import type { Envelope, Position } from '../protocol/envelope.js';
@@ -154,11 +155,13 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
         },
         publish(request) {
           published.push(request);
-          return new Promise<PublishAck>((resolve) =>
+          return new Promise<PublishAck>((resolve, reject) =>
             later(() => {
+              // The server stores the message even if the session died meanwhile: only the ack is lost.
               const { message, duplicate } = accept(request.topic, request.data, request.id);
               const { offset, epoch, id, topic, timestamp } = message;
-              resolve({ offset, epoch, id, topic, timestamp, duplicate });
+              if (live(session)) resolve({ offset, epoch, id, topic, timestamp, duplicate });
+              else reject(clientError('disconnected', 'fake server: connection lost before the ack'));
             }),
           );
         },
