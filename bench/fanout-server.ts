@@ -1,0 +1,54 @@
+/**
+ * Child process of bench/run.ts: serves SSE fan-out either through the hub (`hub`) or as the baseline
+ * (`raw`: a plain http server writing one pre-built Buffer per message to every response). Talks to the
+ * parent over IPC: `{ ready: port }`, `{ subscribers: n }`, then on `{ go: { messages, batch, size } }` it
+ * publishes and answers `{ published, rssPerConnection }`.
+ */
+import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHub, createMemoryBroker, createNodeHandler } from '../packages/server/src/index.js';
+
+const mode = process.argv[2] === 'raw' ? 'raw' : 'hub';
+const send = (message: object) => process.send?.(message);
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const rssBefore = (globalThis.gc?.(), process.memoryUsage().rss);
+
+const raws = new Set<ServerResponse>();
+const hub = mode === 'hub' ? createHub({ broker: createMemoryBroker({ historySize: 100 }), heartbeatMs: 60_000, maxBufferedBytes: 64 * 1024 * 1024 }) : undefined;
+const hubHandler = hub ? createNodeHandler(hub) : undefined;
+const server = createServer((req, res) => {
+  if (hubHandler) return hubHandler(req, res);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.write('retry: 1000\n\n');
+  raws.add(res);
+  res.on('close', () => raws.delete(res));
+});
+const count = () => (hub ? (hub.stats().topics.bench ?? 0) : raws.size);
+
+server.listen(0, '127.0.0.1', () => send({ ready: (server.address() as AddressInfo).port }));
+const watch = setInterval(() => send({ subscribers: count() }), 100);
+
+process.on('message', async (message: { go?: { messages: number; batch: number; size: number } }) => {
+  if (!message.go) return;
+  clearInterval(watch);
+  globalThis.gc?.();
+  const rssPerConnection = (process.memoryUsage().rss - rssBefore) / Math.max(1, count());
+  const { messages, batch, size } = message.go;
+  const data = { text: 'x'.repeat(size) };
+  for (let sent = 0; sent < messages; sent += batch) {
+    if (hub) {
+      const pending: Promise<unknown>[] = [];
+      for (let i = 0; i < batch; i++) pending.push(hub.publish('bench', { n: sent + i, ...data }));
+      await Promise.all(pending);
+    } else {
+      for (let i = 0; i < batch; i++) {
+        const frame = Buffer.from(`id: ${sent + i}\ndata: ${JSON.stringify({ n: sent + i, ...data })}\n\n`);
+        for (const res of raws) res.write(frame);
+      }
+    }
+    await tick();
+  }
+  send({ published: messages, rssPerConnection });
+});
+process.on('disconnect', () => process.exit(0));

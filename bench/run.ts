@@ -1,0 +1,86 @@
+/**
+ * Fan-out benchmark: N raw-socket SSE subscribers, M messages published in batches, deliveries counted
+ * by `data:` lines. The hub is measured against a baseline in the same run (a plain http server writing a
+ * pre-built Buffer to every response), so the ratio holds across machines. Server in a child process.
+ *
+ *   pnpm bench                     # defaults: 500 subscribers, 1000 messages of ~130 bytes
+ *   BENCH_SUBSCRIBERS=1000 BENCH_MESSAGES=2000 pnpm bench
+ */
+import { fork } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 500);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+const SIZE = Number(process.env.BENCH_PAYLOAD ?? 80);
+const TOKEN = 'data: {';
+const serverFile = fileURLToPath(new URL('./fanout-server.ts', import.meta.url));
+
+interface Result {
+  mode: string;
+  deliveriesPerSecond: number;
+  seconds: number;
+  rssPerConnectionKb: number;
+}
+
+async function measure(mode: 'raw' | 'hub'): Promise<Result> {
+  const child = fork(serverFile, [mode], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const messages: ((message: any) => void)[] = [];
+  child.on('message', (message) => messages.forEach((listener) => listener(message)));
+  const wait = <T>(pick: (message: any) => T | undefined) =>
+    new Promise<T>((resolve) => {
+      const listener = (message: any) => {
+        const value = pick(message);
+        if (value === undefined) return;
+        messages.splice(messages.indexOf(listener), 1);
+        resolve(value);
+      };
+      messages.push(listener);
+    });
+  const port = await wait((m) => m.ready as number | undefined);
+
+  // The hub also sends `hello` and `subscribed` events (2 per connection) before the messages.
+  let delivered = 0;
+  const target = SUBSCRIBERS * (MESSAGES + (mode === 'hub' ? 2 : 0));
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  const sockets: Socket[] = [];
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const socket = connect(port, '127.0.0.1');
+    socket.setEncoding('latin1');
+    socket.on('error', () => undefined);
+    let carry = '';
+    socket.on('data', (chunk: string) => {
+      const text = carry + chunk;
+      // Count `data: {` occurrences not wholly inside the carried tail (counted with the previous chunk).
+      for (let index = text.indexOf(TOKEN); index >= 0; index = text.indexOf(TOKEN, index + 1)) {
+        if (index + TOKEN.length > carry.length) delivered++;
+      }
+      carry = text.slice(-(TOKEN.length - 1));
+      if (delivered >= target) done();
+    });
+    socket.write(`GET /realtime/sse?topic=bench HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n`);
+    sockets.push(socket);
+  }
+  await wait((m) => (m.subscribers >= SUBSCRIBERS ? true : undefined));
+  const started = performance.now();
+  child.send({ go: { messages: MESSAGES, batch: BATCH, size: SIZE } });
+  const { rssPerConnection } = await wait((m) => (m.published ? m : undefined));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, 120_000)))]);
+  clearTimeout(timer);
+  const seconds = (performance.now() - started) / 1000;
+  for (const socket of sockets) socket.destroy();
+  child.kill();
+  if (delivered < target) console.warn(`${mode}: only ${delivered} of ${target} events arrived within 120 s`);
+  return { mode, deliveriesPerSecond: Math.round((SUBSCRIBERS * MESSAGES) / seconds), seconds: Math.round(seconds * 1000) / 1000, rssPerConnectionKb: Math.round(rssPerConnection / 1024) };
+}
+
+const raw = await measure('raw');
+const hub = await measure('hub');
+console.log(`fan-out: ${SUBSCRIBERS} SSE subscribers x ${MESSAGES} messages (payload ~${SIZE} B, batches of ${BATCH})`);
+console.table([raw, hub]);
+console.log(`hub / raw res.write deliveries per second: ${(hub.deliveriesPerSecond / raw.deliveriesPerSecond).toFixed(2)}`);
+process.exit(0);
