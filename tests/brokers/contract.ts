@@ -192,10 +192,13 @@ export function brokerContract(target: ContractTarget): void {
           expect(again).toEqual({ message: first.message, duplicate: true });
           const elsewhere = await broker.publish('invoices', msg({ v: 3 }, 'order-42'));
           expect(elsewhere.duplicate).toBe(false);
+          const oddId = 'line\r\nbreak: {}*>. ünï';
+          expect((await broker.publish('orders', msg({ v: 5 }, oddId))).duplicate).toBe(false);
+          expect((await broker.publish('orders', msg({ v: 6 }, oddId))).duplicate).toBe(true);
           await broker.publish('orders', msg({ v: 4 }));
-          await live.waitFor(2);
-          expect(live.messages.map((m) => m.data)).toEqual([{ v: 1 }, { v: 4 }]);
-          expect(live.offsets()).toEqual([1, 2]);
+          await live.waitFor(3);
+          expect(live.messages.map((m) => m.data)).toEqual([{ v: 1 }, { v: 5 }, { v: 4 }]);
+          expect(live.offsets()).toEqual([1, 2, 3]);
         } finally {
           await other.close();
         }

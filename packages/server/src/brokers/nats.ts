@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers, nanos } from '@nats-io/transport-node';
@@ -36,6 +37,9 @@ export interface NatsBrokerOptions {
   /** Called with background errors (live consumers restarting, ...). @default ignore */
   onError?: (error: unknown) => void;
 }
+
+/** `Nats-Msg-Id` for an id on a topic: hashed, since ids are free text (a header value cannot hold CR/LF). */
+const msgIdOf = (topic: string, id: string) => createHash('sha256').update(topic).update('\0').update(id).digest('base64url');
 
 const isMissingStream = (error: unknown) =>
   (error instanceof JetStreamApiError && error.code === 10059) || /no responders|stream not found/i.test(String((error as Error)?.message));
@@ -176,7 +180,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
       try {
         const ack = await js.publish(subject, JSON.stringify(message), {
           headers: h,
-          msgID: `${topic.length}:${topic}:${input.id}`,
+          msgID: msgIdOf(topic, input.id),
           expect: { lastSubjectSequence: last?.seq ?? 0 },
           timeout,
         });
