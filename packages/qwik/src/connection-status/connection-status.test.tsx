@@ -29,6 +29,18 @@ describe('ConnectionStatus', () => {
     await cleanup();
   });
 
+  it('GIVEN a badge alone WHEN nothing is subscribed THEN it says not connected, and live once a feed subscribes', async () => {
+    const { screen, until, cleanup } = await mount(<ConnectionStatus />);
+    const badge = within(screen).getByRole('status', { hidden: true });
+    await until(() => expect(badge.getAttribute('data-state')).toBe('idle'));
+    expect(badge.textContent).toBe('Not connected');
+    const sub = h.client.subscribe('late', {});
+    await until(() => expect(badge.getAttribute('data-state')).toBe('live'));
+    sub.unsubscribe();
+    await until(() => expect(badge.getAttribute('data-state')).toBe('idle'));
+    await cleanup();
+  });
+
   it('GIVEN a scheduled retry WHEN rendered THEN it counts the seconds down', async () => {
     const { screen, until, cleanup } = await mount(<ConnectionStatus />);
     const badge = within(screen).getByRole('status', { hidden: true });

@@ -16,7 +16,8 @@ export interface ConnectionStatusProps {
 
 /**
  * An accessible badge for the shared connection: "Connecting…", "Live", "Reconnecting in 4 s",
- * "Offline" or "Error: …", announced politely to screen readers. `data-state` carries the kind for
+ * "Offline", "Error: …" or — when nothing on the page is subscribed — "Not connected", announced politely
+ * to screen readers. `data-state` carries the kind for
  * styling. Content projected into the slot named after a kind (`q:slot="live"`) shows only in that state;
  * the default slot always shows.
  * @example
@@ -31,10 +32,12 @@ export const ConnectionStatus = component$<ConnectionStatusProps>((props) => {
   });
   const onlineSig = useSignal(true);
   const nowSig = useSignal(0);
+  const observingSig = useSignal(false);
 
   // Browser-only: the network events and a countdown clock while a retry is scheduled.
   useVisibleTask$(
     function tickWhileReconnecting({ track, cleanup }) {
+      observingSig.value = true;
       const update = () => {
         onlineSig.value = globalThis.navigator?.onLine !== false;
       };
@@ -57,7 +60,9 @@ export const ConnectionStatus = component$<ConnectionStatusProps>((props) => {
   );
 
   const labels = { ...DEFAULT_LABELS, ...props.labels };
-  const kind = statusKind(stateSig.value, onlineSig.value);
+  // In the browser, idle means nothing on the page is subscribed (the client disconnected on purpose).
+  const idle = observingSig.value && onlineSig.value && stateSig.value.status === 'idle' && !stateSig.value.error;
+  const kind = idle ? 'idle' : statusKind(stateSig.value, onlineSig.value);
   return (
     <div role="status" aria-live="polite" data-state={kind} class={props.class}>
       <span data-part="label">{statusText(kind, stateSig.value, nowSig.value, labels)}</span>

@@ -1,7 +1,10 @@
 import type { ConnectionState } from '@qwik-realtime/core';
 
-/** What a status badge shows; also the `data-state` of {@link ConnectionStatus} and `LiveFeed`. */
-export type StatusKind = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'error';
+/**
+ * What a status badge shows; also the `data-state` of {@link ConnectionStatus} and `LiveFeed`. `idle` is
+ * only shown by `ConnectionStatus`, in the browser, while no component on the page is subscribed.
+ */
+export type StatusKind = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'error' | 'idle';
 
 /** Texts of {@link ConnectionStatus}; `{s}` is replaced by the seconds until the next attempt, `{message}` by the error. */
 export type StatusLabels = Record<StatusKind, string>;
@@ -13,11 +16,13 @@ export const DEFAULT_LABELS: StatusLabels = {
   reconnecting: 'Reconnecting in {s} s',
   offline: 'Offline',
   error: 'Error: {message}',
+  idle: 'Not connected',
 };
 
 /**
  * Map a connection state to what the user should be told. `online: false` (the browser says the network
- * is gone) wins over everything; a client that stopped for good (`no_retry`) is an error.
+ * is gone) wins over everything; a client that stopped for good (`no_retry`) is an error. `idle` maps to
+ * `connecting`: it is what is rendered on the server, before the browser connects.
  */
 export function statusKind(state: ConnectionState, online = true): StatusKind {
   if (!online) return 'offline';
