@@ -162,6 +162,18 @@ describe('connection', () => {
     expect(sse.sessions).toHaveLength(2);
   });
 
+  test('a retry_now failure before opening (expired token, restarting server) does not skip the transport', async () => {
+    let calls = 0;
+    const ws = scripted('websocket', (events) => (++calls === 1 ? events.closed({ code: 'token_expired', retry: 'retry_now', message: 'old token' }) : events.open(10_000)));
+    const sse = scripted('sse', opening());
+    const { c } = client([ws.transport, sse.transport]);
+    c.subscribe('t', {});
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.getState()).toMatchObject({ status: 'open', transport: 'websocket' });
+    expect(sse.sessions).toHaveLength(0);
+  });
+
   test('a transport that opened once is never skipped; when every transport fails the chain starts over with backoff', async () => {
     const ws = scripted('websocket', failing(lost));
     const poll = scripted('long-poll', failing(lost));

@@ -189,8 +189,11 @@ export function createConnection(options: ConnectionOptions): Connection {
       return;
     }
     let delay: number;
-    const fallback = !hadOpened && !opened.has(transport) && options.transports.some((t) => t !== transport && !skipped.has(t));
-    if (!hadOpened && !opened.has(transport)) skipped.add(transport);
+    // Only a transport-level failure (network, refused upgrade, missing constructor) before the transport
+    // ever opened counts against it; an expired token or a restarting server says nothing about it.
+    const broken = !hadOpened && !opened.has(transport) && reason.retry === 'retry_backoff';
+    const fallback = broken && options.transports.some((t) => t !== transport && !skipped.has(t));
+    if (broken) skipped.add(transport);
     if (fallback) delay = 0;
     else if (reason.retry === 'retry_now' && state.attempt === 0) delay = 0;
     else delay = backoffDelay(state.attempt, platform.random(), { ...options.backoff, ...(retryBase ? { baseMs: retryBase } : {}) });
