@@ -96,6 +96,11 @@ export function brokerContract(target: ContractTarget): void {
           expect(onA.offsets()).toEqual(range(1, 40));
           expect(onB.offsets()).toEqual(range(1, 40));
           expect(onB.messages.map((m) => m.id)).toEqual(onA.messages.map((m) => m.id));
+          const epoch = onA.messages[0]!.epoch;
+          const replay = await b.history('prices/BTC', { since: { offset: 0, epoch } });
+          expect([replay.recovered, replay.messages.map((m) => m.id)]).toEqual([true, onA.messages.map((m) => m.id)]);
+          const page = await a.history('prices/BTC', { since: { offset: 3, epoch }, limit: 30 });
+          expect(page.messages.map((m) => m.offset)).toEqual(range(4, 33));
         } finally {
           await b.close();
         }

@@ -11,6 +11,9 @@ export const EPOCH_HEADER = 'Qr-Epoch';
 /** JetStream's "Nats-Expected-Last-Subject-Sequence did not match" error code. */
 export const WRONG_LAST_SEQUENCE = 10071;
 
+/** Replays up to this many messages use direct lookups; longer ones a short-lived ordered consumer. */
+const SMALL_READ = 16;
+
 /** A topic's newest stored message: its stream sequence and its per-topic position. */
 export interface TopicHead {
   seq: number;
@@ -74,6 +77,17 @@ export function createNatsStore(jsm: JetStreamManager, js: JetStreamClient, stre
   /** Messages of `subject` from stream sequence `fromSeq`, at most `count`, never past `lastSeq`. */
   const readFrom = async (subject: string, fromSeq: number, count: number, lastSeq: number): Promise<Envelope[]> => {
     const out: Envelope[] = [];
+    if (count <= SMALL_READ) {
+      // A short replay (the usual reconnect) is cheaper as direct lookups than creating a consumer.
+      let seq = fromSeq;
+      while (out.length < count && seq <= lastSeq) {
+        const found = await nextFrom(subject, seq);
+        if (!found || found.msg.seq > lastSeq) break;
+        if (found.offset > 0) out.push(found.msg.json<Envelope>());
+        seq = found.msg.seq + 1;
+      }
+      return out;
+    }
     const consumer = await js.consumers.get(stream, {
       filter_subjects: subject,
       deliver_policy: DeliverPolicy.StartSequence,
