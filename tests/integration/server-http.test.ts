@@ -93,6 +93,13 @@ describe('publish', () => {
     expect(again.body).toEqual({ ...first.body, duplicate: true });
   });
 
+  test('a publish flood from one address answers 429 rate_limited', async () => {
+    server = await startHubServer({ inboundFramesPerSecond: 0.01, inboundFrameBurst: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await publishHttp(server.base, { topic: 'a', data: i })).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
   test('a broker failure answers 503 broker_unavailable with Retry-After', async () => {
     const { createMemoryBroker } = await import('@qwik-realtime/server');
     const memory = createMemoryBroker();

@@ -107,7 +107,7 @@ describe('WebSocket frames', () => {
   });
 
   test('GIVEN a flood THEN rate_limited errors, then a close with rate_limited, while others are served', async () => {
-    server = await startHubServer({ inboundFramesPerSecond: 1, inboundFrameBurst: 5 });
+    server = await startHubServer({ inboundFramesPerSecond: 0.01, inboundFrameBurst: 5 });
     const calm = await bystander();
     const client = await connect();
     for (let i = 0; i < 20; i++) client.send({ type: 'ping' });

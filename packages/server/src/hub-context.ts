@@ -16,6 +16,8 @@ export interface HubContext<P extends Principal = Principal> {
   authorize(principal: P, action: HubAction, topic: string): Promise<boolean>;
   /** Authorize (when a principal is given), validate and publish. */
   publish(principal: P | undefined, topic: unknown, data: unknown, id: unknown): Promise<PublishAck>;
+  /** Token bucket per client address for `POST /publish` (same rates as inbound WebSocket frames). */
+  publishLimiter(address: string): boolean;
   /** Tell `onConnection` listeners about a new session. */
   announce(session: Session<P>): void;
 }

@@ -7,6 +7,8 @@ import type { HubContext } from './hub-context.js';
 import { resolveOptions } from './options.js';
 import type { HubOptions, ResolvedHubOptions, TransportName } from './options.js';
 import { publishMessage } from './publish.js';
+import { createRateLimiter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { PublishOptions } from './publish.js';
 import type { Session, SessionHandle } from './session.js';
 import { createTopicRegistry } from './topic-registry.js';
@@ -66,6 +68,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
   const ownsBroker = options.broker === undefined;
   const resolved = resolveOptions(options, options.broker ?? createMemoryBroker());
   const listeners = new Set<(session: SessionHandle<P>) => void>();
+  const publishBuckets = new Map<string, RateLimiter>();
   let closed: Promise<void> | undefined;
 
   const ctx: HubContext<P> = {
@@ -88,6 +91,16 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
         throw new RealtimeError('forbidden', `not allowed to publish on ${topic}`, topic);
       }
       return publishMessage(resolved.broker, topic, data, id, resolved);
+    },
+    publishLimiter(address) {
+      let bucket = publishBuckets.get(address);
+      if (!bucket) {
+        // Bounded: forget the oldest address rather than grow with every client ever seen.
+        if (publishBuckets.size >= 10_000) publishBuckets.delete(publishBuckets.keys().next().value as string);
+        bucket = createRateLimiter(resolved.inboundFramesPerSecond, resolved.inboundFrameBurst, resolved.now);
+        publishBuckets.set(address, bucket);
+      }
+      return bucket.take();
     },
     announce(session) {
       for (const listener of listeners) {

@@ -12,6 +12,8 @@ export async function handlePublish<P extends Principal>(ctx: HubContext<P>, exc
     const type = exchange.request.header('content-type') ?? '';
     if (!/^application\/json\b/i.test(type)) throw new RealtimeError('bad_request', 'content-type must be application/json');
     const principal = await authenticateHttp(ctx, exchange, 'publish');
+    const address = exchange.request.remoteAddress;
+    if (address !== undefined && !ctx.publishLimiter(address)) throw new RealtimeError('rate_limited', 'too many publishes; slow down');
     // The body also carries the topic, the id and JSON punctuation around `data`.
     const text = await exchange.readBody(options.maxFrameBytes);
     let body: unknown;
