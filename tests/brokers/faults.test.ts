@@ -61,6 +61,8 @@ async function streamThroughRestart(server: PrivateServer, publisher: Broker, wa
       );
       expect(down).toBeInstanceOf(RealtimeError);
       expect((down as RealtimeError).code).toBe('broker_unavailable');
+      await expect(publisher.history('ticks', { last: 1 })).rejects.toMatchObject({ code: 'broker_unavailable' });
+      await expect(publisher.subscribe('other-topic', () => {})).rejects.toMatchObject({ code: 'broker_unavailable' });
       // Keep publishing (and failing) while it comes back.
       restarted = delay(300).then(() => server.start());
     }

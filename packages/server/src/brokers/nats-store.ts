@@ -6,6 +6,7 @@ import type { Envelope } from '@qwik-realtime/core/protocol';
 
 /** Headers every stored message carries, so a publisher can learn a topic's position without the body. */
 export const OFFSET_HEADER = 'Qr-Offset';
+/** Header with the epoch of the topic's current run. */
 export const EPOCH_HEADER = 'Qr-Epoch';
 
 /** JetStream's "Nats-Expected-Last-Subject-Sequence did not match" error code. */
@@ -21,8 +22,10 @@ export interface TopicHead {
   epoch: string;
 }
 
+/** A new random epoch (`[A-Za-z0-9_-]`, 8 characters). */
 export const freshEpoch = (): string => randomBytes(6).toString('base64url');
 
+/** Whether a publish lost the optimistic-concurrency race on its subject. */
 export const isWrongLastSequence = (error: unknown): boolean =>
   error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE;
 
@@ -35,6 +38,7 @@ export function positionOf(header: MsgHdrs | undefined): { offset: number; epoch
 }
 
 /** Reads a topic's stored messages: newest, by offset, and ranges. */
+/** Read helpers over one stream (`jsm`/`js` of a live connection). */
 export function createNatsStore(jsm: JetStreamManager, js: JetStreamClient, stream: string) {
   const headOf = async (subject: string): Promise<TopicHead | undefined> => {
     const last = await jsm.streams.getMessage(stream, { last_by_subj: subject });

@@ -135,7 +135,10 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
     subPromise ??= (async () => {
       const sub = (await client()).duplicate();
       sub.on('error', onError);
-      await sub.connect();
+      await sub.connect().catch((error: unknown) => {
+        sub.destroy();
+        throw error;
+      });
       let first = true;
       // 'ready' fires after node-redis re-sent our SUBSCRIBEs on a new socket: read what went by meanwhile.
       sub.on('ready', () => {
@@ -145,6 +148,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
       first = !sub.isReady;
       return sub;
     })();
+    subPromise.catch(() => (subPromise = undefined));
     return subPromise;
   };
 
@@ -185,7 +189,12 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
           const snap = await snapshot(topic, 'last', 0, 0, '');
           created.start({ offset: snap.head, epoch: snap.epoch });
         })();
-        created.ready.catch(() => live.delete(topic));
+        created.ready.catch(() => {
+          if (live.get(topic) === created) live.delete(topic);
+          created.stop();
+          // A SUBSCRIBE left in an offline queue would otherwise revive this dead topic on reconnect.
+          void subPromise?.then((sub) => sub.unsubscribe(k.channel, created.onRaw)).catch(() => {});
+        });
       }
       const current = state;
       current.listeners.add(listener);
