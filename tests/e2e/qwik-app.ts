@@ -20,17 +20,27 @@ export interface QwikApp {
   stop(): Promise<void>;
 }
 
-/** Start tests/qwik-app on a free port and wait (at most `timeoutMs`) for it to answer. */
-export async function startQwikApp(timeoutMs = 60_000): Promise<QwikApp> {
-  const missing = BUILT.filter((file) => !existsSync(`${REPO}/${file}`));
+/** The app's production build (`pnpm --filter @qwik-realtime/qwik-app run build`). */
+const APP_BUILT = ['tests/qwik-app/dist/q-manifest.json', 'tests/qwik-app/server/entry.preview.js'];
+
+/**
+ * Start tests/qwik-app on a free port and wait (at most `timeoutMs`) for it to answer: under `vite dev`, or
+ * with `mode: 'preview'` the production build under `vite preview`.
+ */
+export async function startQwikApp(options: { mode?: 'dev' | 'preview'; timeoutMs?: number } = {}): Promise<QwikApp> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const preview = options.mode === 'preview';
+  const missing = [...BUILT, ...(preview ? APP_BUILT : [])].filter((file) => !existsSync(`${REPO}/${file}`));
   if (missing.length > 0) {
-    throw new Error(`@qwik-realtime/tests: build the packages first (pnpm -r --filter ./packages/* run build); missing ${missing.join(', ')}`);
+    throw new Error(
+      `@qwik-realtime/tests: build first (pnpm -r --filter ./packages/* run build${preview ? ' && pnpm --filter @qwik-realtime/qwik-app run build' : ''}); missing ${missing.join(', ')}`,
+    );
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/qwik-app/serve.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/qwik-app/serve.ts', ...(preview ? ['--preview'] : [])], {
     cwd: REPO,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'development' },
+    env: { ...process.env, NODE_ENV: preview ? 'production' : 'development' },
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
