@@ -20,4 +20,5 @@ step 600 pnpm exec vitest run --project qwik
 # Qwik bindings in Chromium: tests/qwik-app under vite dev on the built packages (server included).
 step 300 pnpm --filter @qwik-realtime/server run build
 step 200 pnpm exec tsc -p tests/qwik-app/tsconfig.json
+step 300 pnpm --filter @qwik-realtime/qwik-app run build
 step 300 pnpm exec vitest run --project e2e tests/e2e/qwik-
