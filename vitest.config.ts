@@ -33,10 +33,10 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Chromium against real servers; needs the packages built first.
-          name: 'e2e',
+          // Qwik bindings in Chromium against tests/qwik-app; needs the packages and the app built first.
+          name: 'e2e-qwik',
           environment: 'node',
-          include: ['tests/e2e/**/*.test.ts'],
+          include: ['tests/e2e/qwik-*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

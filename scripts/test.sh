@@ -21,4 +21,4 @@ step 600 pnpm exec vitest run --project qwik
 step 300 pnpm --filter @qwik-realtime/server run build
 step 200 pnpm exec tsc -p tests/qwik-app/tsconfig.json
 step 300 pnpm --filter @qwik-realtime/qwik-app run build
-step 300 pnpm exec vitest run --project e2e tests/e2e/qwik-
+step 300 pnpm exec vitest run --project e2e-qwik
