@@ -47,8 +47,10 @@ export interface ClientTestHub {
 }
 
 /** Start a hub on 127.0.0.1:0 (`websocket: false` leaves upgrades unanswered, i.e. refused). */
-export async function startClientHub(options: HubOptions<Principal> & { websocket?: boolean } = {}): Promise<ClientTestHub> {
-  const { websocket = true, ...hubOptions } = options;
+export async function startClientHub(
+  options: HubOptions<Principal> & { websocket?: boolean; files?: Record<string, { type: string; body: string }> } = {},
+): Promise<ClientTestHub> {
+  const { websocket = true, files = {}, ...hubOptions } = options;
   const sockets = new Set<Socket>();
   let server: Server;
   let detach: () => void = () => undefined;
@@ -56,7 +58,14 @@ export async function startClientHub(options: HubOptions<Principal> & { websocke
   const result = {} as ClientTestHub;
   const start = async () => {
     const hub = createHub<Principal>({ onError: () => undefined, ...hubOptions });
-    server = createServer(createNodeHandler(hub));
+    const handler = createNodeHandler(hub);
+    // Static files (a test page and its script) on the hub's own origin.
+    server = createServer((req, res) => {
+      const file = files[req.url ?? ''];
+      if (!file) return handler(req, res);
+      res.writeHead(200, { 'content-type': file.type });
+      res.end(file.body);
+    });
     server.on('connection', (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
