@@ -1,9 +1,11 @@
 /**
  * Child process of bench/run.ts: serves SSE fan-out either through the hub (`hub`) or as the baseline
- * (`raw`: a plain http server writing one pre-built Buffer per message to every response). Talks to the
+ * (`raw`: a plain http server writing one pre-built Buffer per message to every response, with the same
+ * bytes the hub sends). Talks to the
  * parent over IPC: `{ ready: port }`, `{ subscribers: n }`, then on `{ go: { messages, batch, size } }` it
  * publishes and answers `{ published, rssPerConnection }`.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,7 +45,10 @@ process.on('message', async (message: { go?: { messages: number; batch: number; 
       await Promise.all(pending);
     } else {
       for (let i = 0; i < batch; i++) {
-        const frame = Buffer.from(`id: ${sent + i}\ndata: ${JSON.stringify({ n: sent + i, ...data })}\n\n`);
+        // The same bytes the hub sends (envelope + cursor id line), built once per message.
+        const offset = sent + i + 1;
+        const envelope = { id: randomUUID(), topic: 'bench', data: { n: sent + i, ...data }, timestamp: Date.now(), offset, epoch: 'AbCdEfGh' };
+        const frame = Buffer.from(`id: AbCdEfGh;bench=${offset}\ndata: ${JSON.stringify(envelope)}\n\n`);
         for (const res of raws) res.write(frame);
       }
     }

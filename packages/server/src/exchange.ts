@@ -70,6 +70,12 @@ export function nodeExchange(req: IncomingMessage, res: ServerResponse): HttpExc
       res.end(body);
     },
     stream(status, headers) {
+      // A close-delimited body instead of chunked encoding: each write goes to the socket as is (no chunk
+      // framing around every event), and an event stream is never followed by another request anyway.
+      if (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+        res.setHeader('connection', 'close');
+        res.removeHeader('transfer-encoding');
+      }
       res.writeHead(status, headers);
       res.flushHeaders();
       res.socket?.setNoDelay(true);

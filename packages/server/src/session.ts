@@ -61,6 +61,19 @@ export interface Session<P extends Principal = Principal> extends SessionHandle<
   closed(): void;
 }
 
+/** {@link encodeCursor}, with a fast path for the usual case of one epoch across all topics. */
+function fastCursor(positions: Positions): string {
+  let epoch: string | undefined;
+  let body = '';
+  for (const topic in positions) {
+    const position = positions[topic] as Positions[string];
+    if (epoch === undefined) epoch = position.epoch;
+    else if (position.epoch !== epoch) return encodeCursor(positions);
+    body += body === '' ? `${topic}=${position.offset}` : `,${topic}=${position.offset}`;
+  }
+  return `${epoch ?? ''};${body}`;
+}
+
 /** Create a session, register it with the hub, send `hello` and start heartbeats. */
 export function createSession<P extends Principal>(
   ctx: HubContext<P>,
@@ -76,12 +89,11 @@ export function createSession<P extends Principal>(
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let expiry: ReturnType<typeof setTimeout> | undefined;
 
+  const overflow = () => session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
   const guard = (write: () => void) => {
     if (done) return;
     write();
-    if (output.bufferedBytes() > options.maxBufferedBytes) {
-      session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
-    }
+    if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
   };
 
   const armExpiry = () => {
@@ -109,7 +121,7 @@ export function createSession<P extends Principal>(
     transport,
     principal,
     positions: { ...initialPositions },
-    cursor: () => encodeCursor(session.positions),
+    cursor: () => fastCursor(session.positions),
     topics: () => [...subscriptions.keys()],
 
     async subscribe(topic, request) {
@@ -131,12 +143,20 @@ export function createSession<P extends Principal>(
       subscriptions.get(topic)?.stop();
       const subscription = createSubscription(topic, ctx.registry, options.broker, {
         subscribed(frame) {
-          session.positions[topic] = frame.position;
+          session.positions[topic] = { ...frame.position };
           guard(() => output.subscribed(frame));
         },
+        // The hot path of fan-out: no closure, and the position object is updated in place.
         message(outbound) {
-          session.positions[topic] = { offset: outbound.message.offset, epoch: outbound.message.epoch };
-          guard(() => output.message(outbound));
+          if (done) return;
+          const { offset, epoch } = outbound.message;
+          const position = session.positions[topic];
+          if (position) {
+            position.offset = offset;
+            position.epoch = epoch;
+          } else session.positions[topic] = { offset, epoch };
+          output.message(outbound);
+          if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
         },
         failed(error) {
           if (subscriptions.get(topic) === subscription) subscriptions.delete(topic);

@@ -24,8 +24,14 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
     subscribed: (frame) => sink.write(event('subscribed', JSON.stringify(frame), cursor())),
     unsubscribed: () => undefined,
     message(outbound) {
-      sink.write(`id: ${cursor()}\n`);
-      sink.write(outbound.sseData());
+      // One chunk per event: the connection's `id:` line followed by a copy of the shared `data:` bytes
+      // (a copy of ~100-300 bytes is cheaper than a second write on a corked socket).
+      const data = outbound.sseData();
+      const id = `id: ${cursor()}\n`;
+      const chunk = Buffer.allocUnsafe(id.length + data.length);
+      chunk.latin1Write(id, 0);
+      data.copy(chunk, id.length);
+      sink.write(chunk);
     },
     ack: () => undefined,
     error: (body) => sink.write(event('error', JSON.stringify(body))),
