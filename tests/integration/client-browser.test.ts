@@ -60,7 +60,8 @@ async function open(options: Parameters<typeof startClientHub>[0] = {}) {
 
 /** Start a client in the page; `window.log` collects messages, events and states. */
 const START = `(${function start(transports: string[] | null) {
-  const R = (window as unknown as { Realtime: Record<string, (...args: unknown[]) => unknown> }).Realtime;
+  type Make = (...args: unknown[]) => unknown;
+  const R = (window as unknown as { Realtime: { [name in 'webSocketTransport' | 'eventSourceTransport' | 'longPollTransport' | 'createClient']: Make } }).Realtime;
   const make: Record<string, () => unknown> = {
     websocket: () => R.webSocketTransport(),
     sse: () => R.eventSourceTransport(),
