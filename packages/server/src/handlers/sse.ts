@@ -29,7 +29,7 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
       const data = outbound.sseData();
       const id = `id: ${cursor()}\n`;
       const chunk = Buffer.allocUnsafe(id.length + data.length);
-      chunk.latin1Write(id, 0);
+      chunk.write(id, 0, 'latin1');
       data.copy(chunk, id.length);
       sink.write(chunk);
     },
