@@ -80,6 +80,24 @@ describe('Qwik bindings in Chromium (tests/qwik-app under vite dev, hub mounted 
     expect(tab.problems).toEqual([]);
   });
 
+  it('GIVEN a burst of 300 messages WHEN they arrive THEN the list never holds more than its limit and ends with the newest, in order', async () => {
+    await tab.page.evaluate(() => {
+      const list = document.querySelector('ul[aria-label="feed"]')!;
+      const record = window as unknown as { maxItems: number };
+      record.maxItems = list.children.length;
+      new MutationObserver(() => {
+        record.maxItems = Math.max(record.maxItems, list.querySelectorAll('li').length);
+      }).observe(list, { childList: true, subtree: true });
+    });
+    await tab.page.getByRole('button', { name: 'burst' }).click();
+    await vi.waitFor(async () => expect(await items()).toEqual(['b296', 'b297', 'b298', 'b299', 'b300']), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(await tab.page.evaluate(() => (window as unknown as { maxItems: number }).maxItems)).toBe(5);
+    expect(tab.problems).toEqual([]);
+  });
+
   it('GIVEN a live feed WHEN the user navigates to another page client-side THEN the connection is closed', async () => {
     await tab.page.getByRole('link', { name: 'other' }).click();
     await tab.page.locator('#other').waitFor({ timeout: 10_000 });

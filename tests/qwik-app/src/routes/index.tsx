@@ -16,6 +16,12 @@ export const shout = server$(async (text: string) => {
   return ack.offset;
 });
 
+/** A burst of `count` messages, published one after the other as fast as the hub takes them. */
+export const burst = server$(async (count: number) => {
+  for (let i = 1; i <= count; i++) await appHub().publish(TOPIC, `b${i}`);
+  return count;
+});
+
 export default component$(() => {
   const feed = useFeed();
   const post = usePost();
@@ -28,6 +34,9 @@ export default component$(() => {
       </Form>
       <button type="button" onClick$={() => shout('via server$')}>
         shout
+      </button>
+      <button type="button" onClick$={() => burst(300)}>
+        burst
       </button>
       <div id="spacer" style={{ height: '3000px' }}>
         scroll down
