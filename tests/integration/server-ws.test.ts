@@ -144,6 +144,13 @@ describe('WebSocket auth', () => {
     expect((await rude.closed).code).toBe(CLOSE_CODES.unauthorized);
   });
 
+  test('hub.close() also closes a connection still waiting for its auth frame', async () => {
+    server = await startHubServer<User>(authOptions());
+    const waiting = await connect();
+    await server.hub.close();
+    expect((await waiting.closed).code).toBe(CLOSE_CODES.server_shutdown);
+  });
+
   test('a principal expiring later is closed with token_expired then', async () => {
     users.short = { name: 'bob', expiresAt: Date.now() + 300 };
     server = await startHubServer<User>(authOptions());

@@ -1,4 +1,4 @@
-import type { PublishAck } from '@qwik-realtime/core/protocol';
+import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
 import type { Principal } from './auth.js';
 import type { HubAction, ResolvedHubOptions } from './options.js';
 import type { Session } from './session.js';
@@ -9,8 +9,10 @@ export interface HubContext<P extends Principal = Principal> {
   options: ResolvedHubOptions<P>;
   registry: TopicRegistry;
   sessions: Set<Session<P>>;
-  /** Long-polls waiting right now. */
+  /** Long-polls waiting right now (each entry wakes one). */
   polls: Set<() => void>;
+  /** WebSockets still waiting for their `auth` frame (each entry closes one). */
+  unauthenticated: Set<(code: ErrorCode) => void>;
   closing: boolean;
   /** `authorize`, with exceptions turned into `internal` errors. */
   authorize(principal: P, action: HubAction, topic: string): Promise<boolean>;

@@ -76,6 +76,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     registry: createTopicRegistry(resolved.broker, resolved.onError),
     sessions: new Set<Session<P>>(),
     polls: new Set(),
+    unauthenticated: new Set(),
     closing: false,
     async authorize(principal, action, topic) {
       try {
@@ -117,6 +118,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     const sessions = [...ctx.sessions];
     for (const session of sessions) session.close(code);
     for (const wake of [...ctx.polls]) wake();
+    for (const close of [...ctx.unauthenticated]) close(code);
     return sessions.length;
   };
 

@@ -24,7 +24,7 @@ export async function serveHttp<P extends Principal>(ctx: HubContext<P>, endpoin
   if (endpoint === 'ws') {
     return exchange.send(426, { 'content-type': 'application/json; charset=utf-8', upgrade: 'websocket' }, JSON.stringify({ code: 'bad_request', message: '@qwik-realtime/server: upgrade to WebSocket' }));
   }
-  if (method !== expected && !(expected === 'GET' && method === 'HEAD')) {
+  if (method !== expected) {
     return sendError(exchange, new RealtimeError('bad_request', `${exchange.request.url.pathname} expects ${expected}`));
   }
   if (endpoint === 'sse') return handleSse(ctx, exchange);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CLOSE_CODES, isValidEpoch } from '@qwik-realtime/core/protocol';
-import type { Position, ServerFrame } from '@qwik-realtime/core/protocol';
+import type { ErrorCode, Position, ServerFrame } from '@qwik-realtime/core/protocol';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { authContextOf, hasExplicitCredential } from '../auth.js';
@@ -86,11 +86,16 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       if (session) output.error(body);
     };
 
+    const closePending = (code: ErrorCode) => closeWith(new RealtimeError(code, 'closed by the server'));
     if (initial) session = createSession(ctx, 'ws', initial, output);
-    else authTimer = setTimeout(() => closeWith(new RealtimeError('unauthorized', 'no auth frame in time')), options.authTimeoutMs);
+    else {
+      authTimer = setTimeout(() => closeWith(new RealtimeError('unauthorized', 'no auth frame in time')), options.authTimeoutMs);
+      ctx.unauthenticated.add(closePending);
+    }
 
     ws.on('close', () => {
       if (authTimer) clearTimeout(authTimer);
+      ctx.unauthenticated.delete(closePending);
       session?.closed();
     });
     ws.on('error', () => undefined);
@@ -131,6 +136,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         if (principal.expiresAt !== undefined && principal.expiresAt <= options.now()) return closeWith(new RealtimeError('token_expired', 'credentials expired'));
         if (authTimer) clearTimeout(authTimer);
         authTimer = undefined;
+        ctx.unauthenticated.delete(closePending);
         if (session) session.setPrincipal(principal);
         else if (ws.readyState === ws.OPEN) session = createSession(ctx, 'ws', principal, output);
         return;
