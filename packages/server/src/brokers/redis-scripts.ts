@@ -24,14 +24,22 @@ end
 
 /**
  * Publish in one atomic step: idempotency check, offset (HINCRBY), XADD with the offset as stream id,
- * remember the id, PUBLISH for live fan-out.
+ * remember the id (as "offset epoch", not the payload, to keep the dedup window cheap), PUBLISH for live
+ * fan-out. A duplicate answers with the stored message, or — once trimmed, or in pub/sub mode — with the
+ * first position and this publish's own payload.
  * KEYS: meta, stream, dedup key. ARGV: fresh epoch, envelope JSON without its closing brace, maxlen
  * (0 = no stream: pub/sub mode), dedup window ms, channel, stream ttl ms (0 = none).
  * Returns `{duplicate 0|1, envelope JSON}`.
  */
 export const PUBLISH_SCRIPT = script(`
 local dup = redis.call('GET', KEYS[3])
-if dup then return {1, dup} end
+if dup then
+  local sep = string.find(dup, ' ', 1, true)
+  local dupOffset, dupEpoch = string.sub(dup, 1, sep - 1), string.sub(dup, sep + 1)
+  local stored = redis.call('XRANGE', KEYS[2], dupOffset .. '-0', dupOffset .. '-0')
+  if stored[1] and redis.call('HGET', KEYS[1], 'epoch') == dupEpoch then return {1, stored[1][2][2]} end
+  return {1, ARGV[2] .. ',"offset":' .. dupOffset .. ',"epoch":"' .. dupEpoch .. '"}'}
+end
 ${ENSURE_META}
 local offset = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local msg = ARGV[2] .. ',"offset":' .. offset .. ',"epoch":"' .. epoch .. '"}'
@@ -39,7 +47,7 @@ if ARGV[3] ~= '0' then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], offset .. '-0', 'm', msg)
   if ARGV[6] ~= '0' then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
 end
-redis.call('SET', KEYS[3], msg, 'PX', ARGV[4])
+redis.call('SET', KEYS[3], offset .. ' ' .. epoch, 'PX', ARGV[4])
 redis.call('PUBLISH', ARGV[5], msg)
 return {0, msg}
 `);
