@@ -1,7 +1,10 @@
 import { component$, useSignal } from '@builder.io/qwik';
 import { renderToString } from '@builder.io/qwik/server';
 import type { Envelope } from '@qwik-realtime/core/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { harness, mount } from './test-helpers.js';
+import type { ChannelHandle } from './use-channel.js';
+import type { SubscriptionSignals } from './use-subscription.js';
 import { ConnectionStatus } from './connection-status/connection-status.js';
 import { LiveFeed } from './live-feed/live-feed.js';
 import { RealtimeProvider } from './realtime-provider.js';
@@ -71,4 +74,48 @@ describe('server rendering', () => {
     expect(objs).toContain('long-poll');
     expect(objs).toContain('idle');
   });
+
+  it('GIVEN live hooks in the browser WHEN messages, state changes and errors arrive THEN their signals still hold only plain data', async () => {
+    const h = harness();
+    const seen: { channel?: ChannelHandle<{ n: number }>; sub?: SubscriptionSignals; state?: { value: unknown } } = {};
+    const Live = component$(() => {
+      const channel = useChannel$<{ n: number }>(() => undefined, { topic: 'plain', limit: 3 });
+      const sub = useSubscription$(() => undefined, { topics: ['plain', 'other'] });
+      const state = useConnectionState();
+      seen.channel = channel;
+      seen.sub = sub;
+      seen.state = state;
+      return <p>{channel.messagesSig.value.length}</p>;
+    });
+    const { until, cleanup } = await mount(<Live />);
+    await vi.waitFor(() => expect(h.server.subscribers('plain')).toBe(1));
+    h.server.publish('plain', { n: 1 });
+    h.server.error('other', 'forbidden', 'nope');
+    await until(() => expect(seen.channel!.messagesSig.value).toHaveLength(1));
+    await until(() => expect(seen.sub!.errorSig.value?.code).toBe('forbidden'));
+    const values = [
+      seen.channel!.messagesSig.value,
+      seen.channel!.stateSig.value,
+      seen.channel!.errorSig.value,
+      seen.channel!.recoveredSig.value,
+      seen.sub!.stateSig.value,
+      seen.sub!.errorSig.value,
+      seen.sub!.positionsSig.value,
+      seen.state!.value,
+    ];
+    for (const value of values) expect(isPlainData(value), JSON.stringify(value)).toBe(true);
+    expect(seen.channel!.stateSig.value.status).toBe('open');
+    await cleanup();
+    h.dispose();
+  });
 });
+
+/** Only what Qwik serializes as data: primitives, arrays and plain objects, all the way down. */
+function isPlainData(value: unknown): boolean {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return true;
+  if (Array.isArray(value)) return value.every(isPlainData);
+  if (typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value as Record<string, unknown>).every((entry) => entry === undefined || isPlainData(entry));
+}
