@@ -4,6 +4,7 @@ import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
 import { PriceItem } from '../kit/price-item';
 import { useStandInStats } from '../kit/use-stats';
+import { WhenVisible } from '../kit/when-visible';
 
 /** Lazy connect: a feed below the fold opens no connection until it scrolls into view. */
 export const LazyDemo = component$(() => {
@@ -12,16 +13,18 @@ export const LazyDemo = component$(() => {
     <RealtimeProvider url="/realtime" transports={['sse']}>
       <DemoFrame
         title="Lazy connect when visible"
-        explain="The feed below sits far below the fold. Its connection is opened by a visible task with the intersection-observer strategy, so until you scroll down the server has seen no request at all."
+        explain="The feed below sits far below the fold, so until you scroll down the server sees no request at all. In a Qwik City page this is built in: LiveFeed connects from a visible task with the intersection-observer strategy, and a server-rendered component wakes only when it becomes visible. Qwik runs the visible tasks of client-rendered components at once, though, and Storybook renders everything in the browser — so here the feed is wrapped in a small WhenVisible component that mounts it on intersection, as a client-rendered route would need."
       >
         <div class="counters" style={{ position: 'sticky', top: '0', background: '#fff', zIndex: 1 }}>
           <Counter name="connections" label="Server connections" value={statsSig.value?.connections.total ?? 0} />
-          <Counter name="attempts" label="Requests to the hub" value={statsSig.value?.auth.attempts ?? 0} />
+          <Counter name="attempts" label="Connection attempts the server saw" value={statsSig.value?.auth.attempts ?? 0} />
         </div>
         <div style={{ height: '160vh' }} class="panel">
           Scroll down ↓
         </div>
-        <LiveFeed topic="prices:BTC" limit={5} item={PriceItem} aria-label="Below the fold: prices:BTC ticks" />
+        <WhenVisible minHeight="120px">
+          <LiveFeed topic="prices:BTC" limit={5} item={PriceItem} aria-label="Below the fold: prices:BTC ticks" />
+        </WhenVisible>
       </DemoFrame>
     </RealtimeProvider>
   );

@@ -6,6 +6,8 @@ export interface FaultButton {
   label: string;
   action: ControlAction;
   params?: Record<string, string | number | boolean>;
+  /** Reload the story afterwards (a fault that only matters to a fresh page session). */
+  reload?: boolean;
 }
 
 /** Common buttons, by name. */
@@ -13,8 +15,8 @@ export const FAULTS = {
   drop: { label: 'Drop connections', action: 'drop' },
   restart: { label: 'Restart server (new epoch)', action: 'restart' },
   down: { label: 'Stop server for 8 s', action: 'restart', params: { downMs: 8000 } },
-  refuseWs: { label: 'Refuse WebSocket', action: 'ws', params: { refuse: 1 } },
-  allowWs: { label: 'Allow WebSocket', action: 'ws', params: { refuse: 0 } },
+  refuseWs: { label: 'Refuse WebSocket and reload', action: 'ws', params: { refuse: 1 }, reload: true },
+  allowWs: { label: 'Allow WebSocket and reload', action: 'ws', params: { refuse: 0 }, reload: true },
   duplicatesOn: { label: 'Send duplicates', action: 'duplicates', params: { on: 1 } },
   duplicatesOff: { label: 'Stop duplicates', action: 'duplicates', params: { on: 0 } },
   stall: { label: 'Stall delivery', action: 'stall', params: { on: 1 } },
@@ -34,6 +36,7 @@ export const FaultBar = component$<{ buttons: FaultButton[]; label?: string }>((
     try {
       await control(button.action, button.params ?? {});
       lastSig.value = `${button.label}: done`;
+      if (button.reload) location.reload();
     } catch (error) {
       lastSig.value = `${button.label}: ${error instanceof Error ? error.message : String(error)}`;
     }

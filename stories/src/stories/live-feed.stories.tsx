@@ -37,9 +37,10 @@ export const FetchSse: Story = { name: 'SSE over fetch', args: { transports: ['f
 export const LongPoll: Story = { name: 'Long-poll', args: { transports: ['long-poll'] } };
 
 /**
- * The default chain WebSocket -> SSE -> long-poll. **Refuse WebSocket** then **Drop connections**: the
- * next attempt's upgrade fails before opening, so the client moves to SSE and skips WebSocket for the rest
- * of the page session.
+ * The default chain WebSocket -> SSE -> long-poll. **Refuse WebSocket and reload**: on the fresh page the
+ * upgrade fails before ever opening, so the client moves on to SSE at once and skips WebSocket for the rest
+ * of the page session. (A transport that already worked in this page session is retried with backoff
+ * instead: one failure says nothing about it.)
  */
 export const FallbackChain: Story = {
   name: 'Fallback chain',
