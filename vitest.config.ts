@@ -8,6 +8,7 @@ export const workspaceAliases = [
   { find: /^@qwik-realtime\/core\/protocol$/, replacement: src('core/src/protocol/index.ts') },
   { find: /^@qwik-realtime\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
   { find: /^@qwik-realtime\/core$/, replacement: src('core/src/index.ts') },
+  { find: /^@qwik-realtime\/qwik\/server$/, replacement: src('qwik/src/server/index.ts') },
   { find: /^@qwik-realtime\/server\/(.+)$/, replacement: src('server/src/$1.ts') },
   { find: /^@qwik-realtime\/server$/, replacement: src('server/src/index.ts') },
 ];
@@ -30,6 +31,18 @@ export default defineConfig({
       },
       // Qwik component tests (qwikVite + node environment), see packages/qwik/vitest.config.ts.
       'packages/qwik/vitest.config.ts',
+      // Stories driven in Chromium against the stand-in broker; needs `pnpm build-storybook` first.
+      {
+        extends: true,
+        test: {
+          name: 'e2e-stories',
+          environment: 'node',
+          include: ['tests/e2e/stories-*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
       {
         extends: true,
         test: {
