@@ -105,6 +105,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
         (await connect({ servers: options.servers ?? '127.0.0.1:4222', maxReconnectAttempts: -1, reconnectTimeWait: 500 }));
       void (async () => {
         for await (const status of nc.status()) {
+          if (closed) break;
           if (status.type === 'disconnect') up = false;
           else if (status.type === 'reconnect') {
             up = true;
