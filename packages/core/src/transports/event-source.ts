@@ -48,6 +48,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
       if (options.tokenParam && context.token) query.set(options.tokenParam, context.token);
       const dispatcher = createSseDispatcher(events);
       let done = false;
+      let released = false;
       let source: InstanceType<NonNullable<typeof EventSource>> | undefined;
       const close = () => {
         done = true;
@@ -82,14 +83,17 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
         if (!failedBeforeOpen) return events.closed(closeReason(dispatcher.lastError));
         // Browsers hide the status of a refused EventSource, and no implementation shows its body (which
         // names a forbidden topic): ask once with fetch, so 401/403 stop instead of looping.
-        void probe(url, context.platform.fetch(), !!options.withCredentials).then((answer) => events.closed(answer));
+        void probe(url, context.platform.fetch(), !!options.withCredentials).then((answer) => !released && events.closed(answer));
       };
       return {
         // Topics are in the URL: the connection restarts the stream with the new set.
         subscribe: () => false,
         // Messages of a dropped topic are ignored by the client until the next (re)connect.
         unsubscribe: () => undefined,
-        close,
+        close() {
+          released = true;
+          close();
+        },
       };
     },
   };
