@@ -153,7 +153,7 @@ describe.each(transportNames)('core client over %s against the real hub', (name)
       },
     });
     let n = 0;
-    const c = connect(name, hub.url, { getToken: async () => `t${++n}:${Date.now() + 300}` });
+    const c = connect(name, hub.url, { getToken: async () => `t${++n}:${Date.now() + 600}` });
     const t = track<number>(c, 't');
     await until(() => t.events.length === 1, 'subscribed');
     await hub.hub.publish('t', 1);
