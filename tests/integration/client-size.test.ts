@@ -10,6 +10,8 @@ import { describe, expect, test } from 'vitest';
 const BUDGETS = {
   /** createClient with its default chain plus fetchSseTransport: every transport, eventsource-parser included. */
   full: 9216,
+  /** createClient with its default chain (WebSocket, SSE, long-poll), no fetch-SSE and no parser. */
+  defaults: 7168,
   /** createBaseClient with eventSourceTransport only: a page that only listens. */
   sseOnly: 5632,
 } as const;
@@ -48,6 +50,16 @@ describe('client bundle size (min+gz)', () => {
     `);
     console.log(`[size] full client: ${size.min} B min, ${size.gz} B min+gz (budget ${BUDGETS.full})`);
     expect(size.gz).toBeLessThanOrEqual(BUDGETS.full);
+  });
+
+  test('default createClient (WebSocket -> SSE -> long-poll)', async () => {
+    const size = await measure(`
+      import { createClient } from CORE;
+      const client = createClient({ url: '/realtime' });
+      client.subscribe('t', { onMessage: console.log });
+    `);
+    console.log(`[size] default createClient: ${size.min} B min, ${size.gz} B min+gz (budget ${BUDGETS.defaults})`);
+    expect(size.gz).toBeLessThanOrEqual(BUDGETS.defaults);
   });
 
   test('SSE-only subscriber', async () => {
