@@ -91,4 +91,28 @@ describe.each(backends)('three hub instances sharing $name', ({ make, target }) 
       await moved.close();
     }
   });
+
+  test.each(drivers)('GIVEN a $name client whose topic lost its history WHEN it resumes on another instance THEN it is told recovered:false and goes on in the new epoch', async (driver) => {
+    const [a, b, c] = servers as [TestHubServer, TestHubServer, TestHubServer];
+    const topic = `lost:${driver.name}`;
+    const first = await driver.open(a.base, [topic]);
+    await first.subscribed.count(1);
+    for (const i of range(1, 2)) await publish(c, topic, i);
+    const [old] = await first.messages.count(2);
+    const positions = first.positions();
+    await first.close();
+
+    await target.loseHistory(ns, topic, brokers[0] as Broker);
+    const moved = await driver.open(b.base, [topic], positions);
+    try {
+      const [subscribed] = await moved.subscribed.count(1);
+      expect(subscribed?.recovered).toBe(false);
+      expect(subscribed?.position.epoch).not.toBe(old?.epoch);
+      await publish(c, topic, 3);
+      const [next] = await moved.messages.count(1);
+      expect([next?.offset, next?.epoch, next?.data]).toEqual([1, subscribed?.position.epoch, { i: 3 }]);
+    } finally {
+      await moved.close();
+    }
+  });
 });
