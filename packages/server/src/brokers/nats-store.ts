@@ -65,8 +65,14 @@ export function createNatsStore(jsm: JetStreamManager, js: JetStreamClient, stre
    * subject at or after seq" needs about log2(stream length) lookups.
    */
   const seqOfOffset = async (subject: string, offset: number, head: TopicHead): Promise<number | undefined> => {
+    // Every later offset takes at least one sequence, so the target sits at or before `upper`; when the
+    // topic has the stream to itself it sits exactly there (one lookup).
+    const upper = Math.max(1, head.seq - (head.offset - offset));
+    const guess = await nextFrom(subject, upper);
+    if (!guess) return undefined;
+    if (guess.offset === offset) return guess.msg.seq;
     let lo = 1;
-    let hi = head.seq;
+    let hi = upper;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
       const found = await nextFrom(subject, mid);
