@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { encodeCursor } from '@qwik-realtime/core/protocol';
+import { createHub, createNodeHandler } from '@qwik-realtime/server';
 import type { PollResponse } from '@qwik-realtime/core/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openSse, publishHttp, startHubServer } from './helpers/index.js';
@@ -169,4 +172,23 @@ describe('long-poll', () => {
     expect((await fetch(`${server.base}/poll?topic=%20`)).status).toBe(400);
     expect((await fetch(`${server.base}/poll`)).status).toBe(204);
   });
+});
+
+test('GIVEN the handler mounted under a prefix the way Express/Connect do (url stripped, originalUrl kept) THEN it still routes', async () => {
+  const hub = createHub();
+  const handler = createNodeHandler(hub);
+  const http = createServer((req, res) => {
+    const stripped = Object.assign(req, { originalUrl: req.url });
+    stripped.url = req.url!.slice('/realtime'.length);
+    handler(stripped, res, () => res.writeHead(404).end());
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = http.address() as AddressInfo;
+    expect((await publishHttp(`http://127.0.0.1:${port}/realtime`, { topic: 'a', data: 1 })).status).toBe(200);
+  } finally {
+    await hub.close();
+    http.closeAllConnections();
+    await new Promise((resolve) => http.close(resolve));
+  }
 });

@@ -17,12 +17,17 @@ export interface HttpExchange {
   onClose(listener: () => void): void;
 }
 
+/** The request URL before Express/Connect stripped a mount prefix (`app.use('/realtime', handler)`). */
+export function originalUrl(req: IncomingMessage): string {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+}
+
 /** Describe a Node request. */
 export function nodeRequestInfo(req: IncomingMessage): RequestInfo {
   const host = req.headers.host ?? 'localhost';
   const info: RequestInfo = {
     method: req.method ?? 'GET',
-    url: new URL(req.url ?? '/', `http://${host}`),
+    url: new URL(originalUrl(req), `http://${host}`),
     header(name) {
       const value = req.headers[name.toLowerCase()];
       if (value === undefined) return null;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Principal } from './auth.js';
-import { nodeExchange } from './exchange.js';
+import { nodeExchange, originalUrl } from './exchange.js';
 import { createWebSocketUpgrade } from './handlers/websocket.js';
 import type { Hub } from './hub.js';
 import { contextOf } from './hub-context.js';
@@ -21,7 +21,7 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
 export function createNodeHandler<P extends Principal>(hub: Hub<P>): NodeHandler {
   const ctx = contextOf<P>(hub);
   return (req, res, next) => {
-    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const pathname = originalUrl(req).split('?', 1)[0] ?? '/';
     const endpoint = endpointOf(ctx.options.path, pathname);
     if (!endpoint) {
       if (next) return next();

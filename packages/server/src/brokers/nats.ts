@@ -76,14 +76,18 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
   const publishChains = new Map<string, Promise<unknown>>();
   const live = new Map<string, NatsLive>();
   let ready: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; store: NatsStore }> | undefined;
+  let streamReady: Promise<void> | undefined;
   let up = true;
   let closed = false;
 
   const ensureStream = async (jsm: JetStreamManager) => {
     try {
       await jsm.streams.info(stream);
+      return;
     } catch (error) {
       if (!(error instanceof JetStreamApiError) || error.code !== 10059) throw error;
+    }
+    try {
       await jsm.streams.add({
         name: stream,
         subjects: [`${prefix}.>`],
@@ -95,40 +99,51 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
         discard: DiscardPolicy.Old,
         num_replicas: options.replicas ?? 1,
       });
+    } catch (error) {
+      // Another instance may have created it meanwhile (possibly configured differently): use theirs.
+      await jsm.streams.info(stream).catch(() => Promise.reject(error));
     }
   };
 
+  const watch = (nc: NatsConnection) => {
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (closed) break;
+        if (status.type === 'disconnect') up = false;
+        else if (status.type === 'reconnect') {
+          up = true;
+          heads.clear();
+          // Ordered consumers can stall after a server restart; a fresh one continues after the last seq.
+          for (const state of live.values()) state.restart();
+        }
+      }
+    })().catch(onError);
+  };
+
+  /** The connection and JetStream handles, made once; a failed attempt is retried on the next call. */
   const connection = () => {
     ready ??= (async () => {
       const nc =
         options.connection ??
         (await connect({ servers: options.servers ?? '127.0.0.1:4222', maxReconnectAttempts: -1, reconnectTimeWait: 500 }));
-      void (async () => {
-        for await (const status of nc.status()) {
-          if (closed) break;
-          if (status.type === 'disconnect') up = false;
-          else if (status.type === 'reconnect') {
-            up = true;
-            heads.clear();
-            // Ordered consumers can stall after a server restart; a fresh one continues after the last seq.
-            for (const state of live.values()) state.restart();
-          }
-        }
-      })().catch(onError);
-      const jsm = await jetstreamManager(nc, { timeout });
+      watch(nc);
+      // No API probe at creation: it would fail while JetStream is still starting, and the handles stay valid.
+      const jsm = await jetstreamManager(nc, { timeout, checkAPI: false });
       const js = jetstream(nc, { timeout });
-      await ensureStream(jsm);
       return { nc, js, jsm, store: createNatsStore(jsm, js, stream) };
     })();
     ready.catch(() => (ready = undefined));
     return ready;
   };
 
-  /** Connected handles, or a fast `broker_unavailable` when NATS is known to be down. */
+  /** Connected handles with the stream in place, or a fast `broker_unavailable` when NATS is known to be down. */
   const handles = async () => {
     if (closed) throw unavailable('closed');
     const h = await connection().catch((error: unknown) => Promise.reject(asUnavailable(error)));
     if (!up || h.nc.isClosed()) throw unavailable('not connected');
+    streamReady ??= ensureStream(h.jsm);
+    streamReady.catch(() => (streamReady = undefined));
+    await streamReady;
     return h;
   };
 
@@ -142,7 +157,8 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
     } catch (error) {
       if (!isMissingStream(error)) throw error;
       heads.clear();
-      await ensureStream((await handles()).jsm);
+      streamReady = undefined;
+      await handles();
       return fn();
     }
   };

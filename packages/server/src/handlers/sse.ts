@@ -24,14 +24,9 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
     subscribed: (frame) => sink.write(event('subscribed', JSON.stringify(frame), cursor())),
     unsubscribed: () => undefined,
     message(outbound) {
-      // One chunk per event: the connection's `id:` line followed by a copy of the shared `data:` bytes
-      // (a copy of ~100-300 bytes is cheaper than a second write on a corked socket).
-      const data = outbound.sseData();
-      const id = `id: ${cursor()}\n`;
-      const chunk = Buffer.allocUnsafe(id.length + data.length);
-      chunk.write(id, 0, 'latin1');
-      data.copy(chunk, id.length);
-      sink.write(chunk);
+      // The connection's own `id:` line, then the `data:` bytes shared by every connection (corked together).
+      sink.write(Buffer.from(`id: ${cursor()}\n`, 'latin1'));
+      sink.write(outbound.sseData());
     },
     ack: () => undefined,
     error: (body) => sink.write(event('error', JSON.stringify(body))),
