@@ -63,3 +63,21 @@ test('GIVEN the catch-all route handlers THEN onGet streams SSE and onPost publi
   expect(sent).toBe(false);
   await hub.close();
 });
+
+test('GIVEN a web-stream SSE response nobody reads THEN it is cut as a slow consumer once its queue passes maxBufferedBytes', async () => {
+  const small = createHub({ maxBufferedBytes: 64 * 1024 });
+  const { onGet } = qwikCityHandlers(small);
+  const get = requestEvent(new Request('http://app.test/realtime/sse?topic=q'));
+  await onGet(get);
+  const response = await get.response;
+  expect(small.stats().connections.sse).toBe(1);
+  let published = 0;
+  while (small.stats().connections.sse > 0 && published < 100) {
+    await small.publish('q', 'x'.repeat(4096));
+    published++;
+  }
+  expect(small.stats().connections.sse).toBe(0);
+  expect(published).toBeLessThanOrEqual(17);
+  await expect(response.body!.getReader().read()).rejects.toThrow(/stream cut/);
+  await small.close();
+});

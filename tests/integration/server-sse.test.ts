@@ -64,4 +64,26 @@ describe('SSE', () => {
       es.close();
     }
   });
+
+  test('GIVEN a principal with expiresAt THEN the stream ends with an error event token_expired', async () => {
+    server = await startHubServer({ authenticate: () => ({ expiresAt: Date.now() + 300 }) });
+    const stream = await openSse(`${server.base}/sse?topic=a`);
+    await stream.events.take((e) => e.event === 'subscribed');
+    expect((await stream.events.take((e) => e.event === 'error')).json).toMatchObject({ code: 'token_expired' });
+    await stream.ended;
+    expect(server.hub.stats().connections.sse).toBe(0);
+  });
+
+  test('GIVEN hub.onConnection THEN each connection is announced and its handle closes it with a code', async () => {
+    server = await startHubServer();
+    const seen: string[] = [];
+    server.hub.onConnection((session) => {
+      seen.push(session.transport);
+      if (session.transport === 'sse') setImmediate(() => session.close('server_shutdown'));
+    });
+    const stream = await openSse(`${server.base}/sse?topic=a`);
+    expect((await stream.events.take((e) => e.event === 'error')).json).toMatchObject({ code: 'server_shutdown' });
+    await stream.ended;
+    expect(seen).toEqual(['sse']);
+  });
 });
