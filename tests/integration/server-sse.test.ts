@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createCollector, openSse, publishHttp, startHubServer } from './helpers/index.js';
 import type { TestHubServer } from './helpers/index.js';
 
-let server: TestHubServer;
+let server: TestHubServer<any>;
 afterEach(async () => {
   await server?.close();
 });
