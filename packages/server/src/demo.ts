@@ -12,7 +12,7 @@ export interface DemoFeedOptions {
  * Publish a demo feed: random-walk prices on `prices:BTC` and `prices:ETH` every `tickMs`, and a
  * `notifications` message every `notifyMs`. Returns a function that stops it.
  */
-export function startDemoFeed(hub: Hub, options: DemoFeedOptions = {}): () => void {
+export function startDemoFeed(hub: Pick<Hub, 'publish'> & { options: { onError(error: unknown): void } }, options: DemoFeedOptions = {}): () => void {
   const prices: Record<string, number> = { BTC: 97_000, ETH: 3_400 };
   let notice = 0;
   const report = (error: unknown) => hub.options.onError(error);
