@@ -102,3 +102,19 @@ describe('subscription', () => {
     expect(registry.counts()).toEqual({});
   });
 });
+
+test('GIVEN a live gap that history cannot fill THEN recovered:false is announced instead of looping', async () => {
+  const memory = createMemoryBroker({ epoch: 'e' });
+  let deliver: ((m: Envelope) => void) | undefined;
+  // Live shows offset 5 while history only knows up to 1 (an inconsistent broker).
+  const broker: Broker = { ...memory, subscribe: async (_topic, listener) => ((deliver = listener), () => undefined) };
+  const rec = recorder();
+  const sub = createSubscription('t', createTopicRegistry(broker, () => undefined), broker, rec.output);
+  await sub.start({});
+  const first = (await put(memory, 't', 1)).message;
+  deliver!(first);
+  deliver!({ ...first, id: 'late', offset: 5 });
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(rec.offsets()).toEqual([1, 5]);
+  expect(rec.out.at(-2)).toMatchObject({ type: 'subscribed', recovered: false, position: { offset: 4, epoch: 'e' } });
+});

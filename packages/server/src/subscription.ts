@@ -44,6 +44,7 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
   let phase: 'idle' | 'replaying' | 'live' | 'stopped' = 'idle';
   let queue: Outbound[] = [];
   let last: Position | undefined;
+  let repairStalled = false;
   let release: (() => void) | undefined;
   // A function, so TypeScript does not narrow `phase` across awaits (stop() may run meanwhile).
   const stopped = () => phase === 'stopped';
@@ -76,9 +77,15 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
     if (last && epoch === last.epoch) {
       if (offset <= last.offset) return;
       if (offset > last.offset + 1) {
-        queue.push(outbound);
-        void repair(last);
-        return;
+        if (!repairStalled) {
+          queue.push(outbound);
+          void repair(last);
+          return;
+        }
+        // History could not fill the gap even though it said it could (an inconsistent broker): say so
+        // rather than loop.
+        repairStalled = false;
+        announce(false, { offset: offset - 1, epoch }, 0);
       }
     } else if (last) {
       announce(false, { offset: offset - 1, epoch }, 0);
@@ -115,6 +122,7 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
     phase = 'replaying';
     try {
       await replaySince(from, undefined, false);
+      repairStalled = last === from;
       flush();
     } catch (error) {
       fail(error);
