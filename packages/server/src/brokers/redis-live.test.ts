@@ -109,6 +109,22 @@ describe('redis live topic (ordered, gap-filled delivery)', () => {
     expect(offsets()).toEqual(['1', '1@e2', '2@e2']);
   });
 
+  test('GIVEN the topic already moved to a new epoch WHEN a late message of the old epoch arrives THEN it is dropped', async () => {
+    vi.useFakeTimers();
+    const { s, live, raw, settle, offsets } = setup();
+    live.start({ offset: 0, epoch: 'e1' });
+    const [m1, m2] = s.add(1, 2);
+    raw(m1!);
+    s.state.epoch = 'e2';
+    s.state.stored = [];
+    const [n1] = s.add(1);
+    live.catchUp();
+    raw(m2!);
+    raw(n1!);
+    await settle();
+    expect(offsets()).toEqual(['1', '1@e2']);
+  });
+
   test('GIVEN pub/sub mode WHEN offsets jump THEN nothing is read back (at-most-once) and order is kept', async () => {
     vi.useFakeTimers();
     const { s, live, raw, settle, offsets } = setup(false);

@@ -82,18 +82,24 @@ export function createLiveTopic(options: LiveTopicOptions): LiveTopic {
 
   const handle = async (message: Envelope) => {
     if (stopped || !last || !isNew(message)) return;
-    if (options.durable) {
-      const sameEpoch = message.epoch === last.epoch;
-      const missing = sameEpoch ? message.offset - last.offset - 1 : message.offset - 1;
+    if (!options.durable) return deliver(message);
+    if (message.epoch === last.epoch) {
+      const missing = message.offset - last.offset - 1;
       if (missing > 0) {
         await fill(missing);
         if (!isNew(message)) return;
-        const stillMissing = last.epoch === message.epoch ? message.offset - last.offset - 1 : message.offset - 1;
+        const stillMissing = message.offset - last.offset - 1;
         // The gap is gone from the stream (trimmed/expired): deliver on rather than stall the topic.
         if (stillMissing > 0) options.onError(new Error(`@qwik-realtime/server: redis broker: ${stillMissing} message(s) of ${message.topic} no longer in the stream`));
       }
+      return deliver(message);
     }
-    deliver(message);
+    // Another epoch: believe it only if it is the topic's current one (a late message from an epoch that
+    // was already replaced is dropped), and deliver the new epoch from its start.
+    const { epoch, messages } = await options.read(last, message.offset);
+    if (epoch !== message.epoch) return;
+    for (const each of messages) if (each.offset < message.offset && isNew(each)) deliver(each);
+    if (isNew(message)) deliver(message);
   };
 
   return {
