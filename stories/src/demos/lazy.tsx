@@ -4,16 +4,17 @@ import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
 import { PriceItem } from '../kit/price-item';
 import { useStandInStats } from '../kit/use-stats';
-import { WhenVisible } from '../kit/when-visible';
+import { useWhenVisible } from '../kit/when-visible';
 
 /** Lazy connect: a feed below the fold opens no connection until it scrolls into view. */
 export const LazyDemo = component$(() => {
   const statsSig = useStandInStats();
+  const { ref, visibleSig } = useWhenVisible();
   return (
     <RealtimeProvider url="/realtime" transports={['sse']}>
       <DemoFrame
         title="Lazy connect when visible"
-        explain="The feed below sits far below the fold, so until you scroll down the server sees no request at all. In a Qwik City page this is built in: LiveFeed connects from a visible task with the intersection-observer strategy, and a server-rendered component wakes only when it becomes visible. Qwik runs the visible tasks of client-rendered components at once, though, and Storybook renders everything in the browser — so here the feed is wrapped in a small WhenVisible component that mounts it on intersection, as a client-rendered route would need."
+        explain="The feed below sits far below the fold, so until you scroll down the server sees no request at all. In a Qwik City page this is built in: LiveFeed connects from a visible task with the intersection-observer strategy, and a server-rendered component wakes only when it becomes visible. Qwik runs the visible tasks of client-rendered components at once, though, and Storybook renders everything in the browser — so here the feed is mounted on intersection by a small useWhenVisible hook, as a client-rendered route would need."
       >
         <div class="counters" style={{ position: 'sticky', top: '0', background: '#fff', zIndex: 1 }}>
           <Counter name="connections" label="Server connections" value={statsSig.value?.connections.total ?? 0} />
@@ -22,9 +23,9 @@ export const LazyDemo = component$(() => {
         <div style={{ height: '160vh' }} class="panel">
           Scroll down ↓
         </div>
-        <WhenVisible minHeight="120px">
-          <LiveFeed topic="prices:BTC" limit={5} item={PriceItem} aria-label="Below the fold: prices:BTC ticks" />
-        </WhenVisible>
+        <div ref={ref} style={{ minHeight: '120px' }} data-visible={visibleSig.value ? 'true' : 'false'}>
+          {visibleSig.value && <LiveFeed topic="prices:BTC" limit={5} item={PriceItem} aria-label="Below the fold: prices:BTC ticks" />}
+        </div>
       </DemoFrame>
     </RealtimeProvider>
   );
