@@ -77,6 +77,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
     const output = createWsOutput(ws, socket);
     const limiter = createRateLimiter(options.inboundFramesPerSecond, options.inboundFrameBurst, options.now);
     let refused = 0;
+    let queue: Promise<void> = Promise.resolve();
     let session: Session<P> | undefined;
     let authTimer: ReturnType<typeof setTimeout> | undefined;
     const closeWith = (error: RealtimeError) => (session ? session.close(error.code, error.message) : output.close(error));
@@ -114,7 +115,9 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       } catch {
         frame = undefined;
       }
-      void handleFrame(frame).catch((error) => report(error));
+      // Frames are handled one after the other, so `subscribe` then `unsubscribe` (or two publishes) keep
+      // their order even when a hook or the broker is slow.
+      queue = queue.then(() => handleFrame(frame)).catch((error) => report(error));
     });
 
     const handleFrame = async (frame: unknown) => {
