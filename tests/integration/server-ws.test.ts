@@ -96,6 +96,17 @@ describe('WebSocket frames', () => {
     await calm.stillServed();
   });
 
+  test('GIVEN subscribe then unsubscribe sent back to back with a slow authorize THEN they apply in order', async () => {
+    server = await startHubServer({ authorize: () => new Promise<boolean>((resolve) => setImmediate(() => resolve(true))) });
+    const client = await connect();
+    client.send({ type: 'subscribe', topic: 'o', ref: '1' });
+    client.send({ type: 'unsubscribe', topic: 'o', ref: '2' });
+    client.send({ type: 'ping' });
+    await client.frames.take((f) => f.type === 'pong');
+    expect(client.frames.items.map((f) => f.type)).toEqual(['hello', 'subscribed', 'unsubscribed', 'pong']);
+    expect(server.hub.stats().topics).toEqual({});
+  });
+
   test('GIVEN too many topics or a forbidden one THEN too_many_topics / forbidden errors', async () => {
     server = await startHubServer<User>({ maxTopicsPerConnection: 2, authorize: (_user, action, topic) => !(action === 'subscribe' && topic.startsWith('secret')) });
     const client = await connect();
