@@ -220,6 +220,6 @@ export function createSession<P extends Principal>(
   guard(() => output.hello({ type: 'hello', connectionId: session.id, heartbeatMs: options.heartbeatMs, protocol: PROTOCOL_VERSION }));
   heartbeat = setInterval(() => guard(() => output.ping()), options.heartbeatMs);
   armExpiry();
-  ctx.announce(session);
+  if (!done) ctx.announce(session);
   return session;
 }
