@@ -22,7 +22,14 @@ const config: StorybookConfig = {
       // The stand-in broker: the real hub on a memory broker, same origin as the stories (dev only).
       plugins: [standInBrokerPlugin()],
       // Pre-bundled up front so the first story load does not trigger a reload.
-      optimizeDeps: { include: ['storybook-framework-qwik/dist/preview.js'] },
+      // The docs renderer's deps too, or opening the first Docs page re-optimizes and reloads.
+      optimizeDeps: {
+        include: [
+          'storybook-framework-qwik/dist/preview.js',
+          '@storybook/addon-essentials > @storybook/addon-docs > @mdx-js/react',
+          '@storybook/addon-essentials > @storybook/addon-docs > react/jsx-runtime',
+        ],
+      },
     });
   },
 };
