@@ -10,8 +10,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const start = async () => {
-  const server = await startHubServer({ broker: createMemoryBroker() });
+const start = async (historySize = 1000) => {
+  const server = await startHubServer({ broker: createMemoryBroker({ historySize }) });
   servers.push(server);
   return server;
 };
@@ -66,5 +66,27 @@ describe.each(transportDrivers)('scenario over $name', (driver) => {
     await after.hub.publish('s:a', 'new-2');
     await second.messages.count(1);
     expect(offsets(second, 's:a')).toEqual(['new-2']);
+  });
+
+  test('GIVEN a position trimmed from history or not reached yet WHEN resuming THEN recovered:false at the head, nothing partial', async () => {
+    const server = await start(3);
+    const first = track(await driver.open(server.base, ['s:a', 's:b']));
+    await first.subscribed.count(2);
+    await server.hub.publish('s:a', 1);
+    await server.hub.publish('s:b', 1);
+    await first.messages.count(2);
+    await first.close();
+    const saved = first.positions();
+    for (let n = 2; n <= 6; n++) await server.hub.publish('s:a', n);
+    const ahead = { ...saved, 's:b': { ...saved['s:b']!, offset: 9 } };
+
+    const second = track(await driver.open(server.base, ['s:a', 's:b'], ahead));
+    await second.subscribed.count(2);
+    const byTopic = Object.fromEntries(second.subscribed.items.map((f) => [f.topic, f]));
+    expect(byTopic['s:a']).toMatchObject({ recovered: false, replayed: 0, position: { offset: 6 } });
+    expect(byTopic['s:b']).toMatchObject({ recovered: false, replayed: 0, position: { offset: 1 } });
+    await server.hub.publish('s:a', 7);
+    await second.messages.count(1);
+    expect(offsets(second, 's:a')).toEqual([7]);
   });
 });
