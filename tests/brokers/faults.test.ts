@@ -114,6 +114,44 @@ describe('Redis restart during a steady stream', () => {
   }, 60_000);
 });
 
+describe('Redis losing acknowledged writes', () => {
+  test('GIVEN a restart that comes back with an older counter in the same epoch (lost AOF tail, failover) WHEN a subscriber catches up THEN the topic gets a new epoch instead of reusing offsets', async () => {
+    const server = await startRedis(false);
+    cleanups.push(() => server.dispose());
+    const slow = (await createClient({ url: server.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 1200 } })
+      .on('error', () => undefined)
+      .connect()) as unknown as RedisClientLike;
+    cleanups.push(() => slow.destroy());
+    const subscriber = createRedisBroker({ client: slow, prefix: 'r:' });
+    const publisher = createRedisBroker({ url: server.url, prefix: 'r:' });
+    cleanups.push(() => subscriber.close(), () => publisher.close());
+    const watched = await listen(subscriber, 'ticks');
+    const failures: unknown[] = [];
+    for (const i of range(1, 10)) await publishUntilAcked(publisher, 'ticks', i, failures);
+    await watched.waitFor(10);
+    const { epoch } = watched.messages[0]!;
+
+    await server.stop();
+    await server.start();
+    const admin = await createClient({ url: server.url }).on('error', () => undefined).connect();
+    cleanups.push(() => admin.destroy());
+    await admin.hSet('r:{ticks}:m', { epoch, seq: '5' });
+
+    await waitUntil(async () => (await admin.hGet('r:{ticks}:m', 'epoch')) !== epoch, 20_000, () => 'the epoch never changed');
+    const acks = [];
+    for (const i of range(11, 13)) acks.push(await publishUntilAcked(publisher, 'ticks', i, failures));
+    const newEpoch = acks[0]!.message.epoch;
+    expect(newEpoch).not.toBe(epoch);
+    expect(acks.map((a) => a.message.offset)).toEqual([1, 2, 3]);
+    await watched.waitFor(13);
+    expect(watched.messages.map((m) => [m.offset, m.epoch === epoch ? 'old' : m.epoch === newEpoch ? 'new' : m.epoch])).toEqual([
+      ...range(1, 10).map((o) => [o, 'old']),
+      ...range(1, 3).map((o) => [o, 'new']),
+    ]);
+    expect((await publisher.history('ticks', { since: { offset: 10, epoch } })).recovered).toBe(false);
+  }, 60_000);
+});
+
 describe('NATS restart during a steady stream', () => {
   const setup = async (storage: 'file' | 'memory') => {
     const server = await startNats();
@@ -171,9 +209,9 @@ async function expectEpochChange(publisher: Broker, watched: Awaited<ReturnType<
   }
 }
 
-async function waitUntil(check: () => boolean, ms: number, explain: () => string): Promise<void> {
+async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, explain: () => string): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${explain()}`);
     await delay(50);
   }

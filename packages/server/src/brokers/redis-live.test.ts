@@ -17,8 +17,10 @@ function stream(epoch = 'e1') {
       throw new Error('redis down');
     }
     const from = after.epoch === state.epoch ? after.offset : 0;
-    const rows = state.stored.filter((m) => m.epoch === state.epoch && m.offset > from);
-    return { epoch: state.epoch, messages: count > 0 ? rows.slice(0, count) : rows };
+    const current = state.stored.filter((m) => m.epoch === state.epoch);
+    const rows = current.filter((m) => m.offset > from);
+    const head = Math.max(0, ...current.map((m) => m.offset));
+    return { epoch: state.epoch, head, messages: count > 0 ? rows.slice(0, count) : rows };
   };
   return { state, add, message, read };
 }
@@ -26,12 +28,18 @@ function stream(epoch = 'e1') {
 function setup(durable = true) {
   const s = stream();
   const errors: unknown[] = [];
-  const live = createLiveTopic({ durable, read: s.read, onError: (e) => errors.push(e) });
+  const rollbacks: Position[] = [];
+  const rollback = async (position: Position) => {
+    rollbacks.push(position);
+    s.state.epoch = 'r';
+    s.state.stored = [];
+  };
+  const live = createLiveTopic({ durable, read: s.read, rollback, onError: (e) => errors.push(e) });
   const got: Envelope[] = [];
   live.listeners.add((m) => got.push(m));
   const raw = (m: Envelope) => live.onRaw(JSON.stringify(m));
   const settle = () => vi.advanceTimersByTimeAsync(0);
-  return { s, live, got, raw, errors, settle, offsets: () => got.map((m) => `${m.offset}${m.epoch === 'e1' ? '' : `@${m.epoch}`}`) };
+  return { s, live, got, raw, errors, settle, rollbacks, offsets: () => got.map((m) => `${m.offset}${m.epoch === 'e1' ? '' : `@${m.epoch}`}`) };
 }
 
 describe('redis live topic (ordered, gap-filled delivery)', () => {
@@ -123,6 +131,22 @@ describe('redis live topic (ordered, gap-filled delivery)', () => {
     raw(n1!);
     await settle();
     expect(offsets()).toEqual(['1', '1@e2']);
+  });
+
+  test('GIVEN Redis lost acknowledged writes (its counter is behind what was delivered) WHEN catching up THEN the topic gets a new epoch', async () => {
+    vi.useFakeTimers();
+    const { s, live, raw, settle, offsets, rollbacks } = setup();
+    live.start({ offset: 0, epoch: 'e1' });
+    for (const m of s.add(1, 2, 3)) raw(m);
+    await settle();
+    s.state.stored = s.state.stored.slice(0, 1);
+    live.catchUp();
+    await settle();
+    expect(rollbacks).toEqual([{ offset: 3, epoch: 'e1' }]);
+    const [r1] = s.add(1);
+    raw(r1!);
+    await settle();
+    expect(offsets()).toEqual(['1', '2', '3', '1@r']);
   });
 
   test('GIVEN pub/sub mode WHEN offsets jump THEN nothing is read back (at-most-once) and order is kept', async () => {

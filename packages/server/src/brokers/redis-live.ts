@@ -1,13 +1,21 @@
 import type { Envelope, Position } from '@qwik-realtime/core/protocol';
 
-/** Reads stored messages after a position; answers in the topic's current epoch (from offset 1 if it changed). */
-export type ReadAfter = (after: Position, count: number) => Promise<{ epoch: string; messages: Envelope[] }>;
+/**
+ * Reads stored messages after a position; answers in the topic's current epoch (from offset 1 if it changed)
+ * with the current head offset.
+ */
+export type ReadAfter = (after: Position, count: number) => Promise<{ epoch: string; head: number; messages: Envelope[] }>;
 
 /** Options of {@link createLiveTopic}. */
 export interface LiveTopicOptions {
   /** Whether gaps can be read back from a stream (false: Pub/Sub only, gaps are skipped). */
   durable: boolean;
   read: ReadAfter;
+  /**
+   * The topic's counter went backwards in `position.epoch` (Redis lost acknowledged writes, e.g. a crash with
+   * `appendfsync everysec` or a failover): give the topic a new epoch so those offsets are never reused.
+   */
+  rollback?: (position: Position) => Promise<void>;
   onError: (error: unknown) => void;
   /** Delay before retrying a failed catch-up. @default 250 */
   retryMs?: number;
@@ -57,8 +65,12 @@ export function createLiveTopic(options: LiveTopicOptions): LiveTopic {
   /** Deliver what the stream holds after `last` (at most `count` messages; 0 = all). */
   const fill = async (count: number) => {
     if (!last) return;
-    const { messages } = await options.read(last, count);
-    for (const message of messages) if (isNew(message)) deliver(message);
+    let answer = await options.read(last, count);
+    if (answer.epoch === last.epoch && answer.head < last.offset && options.rollback) {
+      await options.rollback(last);
+      answer = await options.read(last, count);
+    }
+    for (const message of answer.messages) if (isNew(message)) deliver(message);
   };
 
   const enqueue = (task: () => Promise<void>) => {

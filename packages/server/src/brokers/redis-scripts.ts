@@ -75,3 +75,19 @@ elseif ARGV[3] ~= '0' then
 end
 return {epoch, head, entries}
 `);
+
+/**
+ * Start a new epoch if the topic's counter is still below an offset some instance already delivered in the
+ * same epoch (acknowledged writes were lost). KEYS: meta, stream. ARGV: epoch, offset seen, fresh epoch.
+ * Returns the epoch in force afterwards.
+ */
+export const ROLLBACK_SCRIPT = script(`
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if epoch == ARGV[1] and seq < tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[3], 'seq', 0)
+  return ARGV[3]
+end
+return epoch or ''
+`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Envelope, Position } from '@qwik-realtime/core/protocol';
 import type { Broker, BrokerPublish, BrokerPublishResult, HistoryQuery, HistoryResult } from '../broker.js';
 import { RealtimeError } from '../errors.js';
-import { HISTORY_SCRIPT, PUBLISH_SCRIPT } from './redis-scripts.js';
+import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT } from './redis-scripts.js';
 import type { RedisScript } from './redis-scripts.js';
 import { createLiveTopic } from './redis-live.js';
 import type { LiveTopic } from './redis-live.js';
@@ -175,9 +175,11 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
           durable,
           read: async (after: Position, count: number) => {
             const snap = await snapshot(topic, 'since', after.offset, count, after.epoch);
-            if (snap.epoch === after.epoch) return { epoch: snap.epoch, messages: snap.messages };
-            const fresh = await snapshot(topic, 'since', 0, count, snap.epoch);
-            return { epoch: fresh.epoch, messages: fresh.messages };
+            if (snap.epoch === after.epoch) return snap;
+            return snapshot(topic, 'since', 0, count, snap.epoch);
+          },
+          rollback: async (position: Position) => {
+            await run(ROLLBACK_SCRIPT, [k.meta, k.stream], [position.epoch, String(position.offset), freshEpoch()]);
           },
           onError,
         });
