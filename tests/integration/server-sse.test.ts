@@ -87,3 +87,15 @@ describe('SSE', () => {
     expect(seen).toEqual(['sse']);
   });
 });
+
+test('GIVEN hub.close() THEN SSE clients get server_shutdown, new requests get 503, and the stream ends', async () => {
+  server = await startHubServer();
+  const stream = await openSse(`${server.base}/sse?topic=a`);
+  await stream.events.take((e) => e.event === 'subscribed');
+  await server.hub.close();
+  expect((await stream.events.take((e) => e.event === 'error')).json).toMatchObject({ code: 'server_shutdown' });
+  await stream.ended;
+  const refused = await fetch(`${server.base}/sse?topic=a`);
+  expect(refused.status).toBe(503);
+  expect(await refused.json()).toMatchObject({ code: 'server_shutdown' });
+});
