@@ -31,6 +31,11 @@ export default defineConfig({
       },
       // Qwik component tests (qwikVite + node environment), see packages/qwik/vitest.config.ts.
       'packages/qwik/vitest.config.ts',
+      // Unit tests of the stand-in broker behind the stories.
+      {
+        extends: true,
+        test: { name: 'stories', environment: 'node', include: ['stories/stand-in-broker/**/*.test.ts'] },
+      },
       // Stories driven in Chromium against the stand-in broker; needs `pnpm build-storybook` first.
       {
         extends: true,
