@@ -25,5 +25,6 @@ step 300 pnpm exec vitest run --project e2e-qwik
 # Storybook: type-check the stories and the stand-in broker, build the static site, then drive every story
 # in Chromium against the stand-in broker served beside the build.
 step 300 pnpm exec tsc -p stories/tsconfig.json
+step 120 pnpm exec vitest run --project stories
 step 600 pnpm build-storybook
 step 900 pnpm exec vitest run --project e2e-stories
