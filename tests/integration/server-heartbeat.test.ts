@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, expect, test, vi } from 'vitest';
 import { openSse, openWs, startHubServer } from './helpers/index.js';
 import type { TestHubServer } from './helpers/index.js';
@@ -9,7 +10,7 @@ afterEach(async () => {
 });
 
 // Only the hub's timers are faked; sockets and setImmediate stay real.
-const fakeHubTimers = () => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+const fakeHubTimers = () => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
 
 test.each(['sse', 'ws'] as const)('GIVEN heartbeatMs 10000 over %s THEN hello announces it and a ping follows every interval, none earlier', async (transport) => {
   server = await startHubServer({ heartbeatMs: 10_000 });
@@ -55,4 +56,30 @@ test.each(['sse', 'ws'] as const)('GIVEN heartbeatMs 10000 over %s THEN hello an
   await vi.advanceTimersByTimeAsync(30_000);
   await waitMarker();
   expect(pings).toHaveLength(4);
+});
+
+test('GIVEN a WebSocket peer that answers nothing (half-open) THEN it is dropped after two silent heartbeats; a live ws client is kept', async () => {
+  server = await startHubServer({ heartbeatMs: 10_000 });
+  fakeHubTimers();
+  const live = await openWs(server.wsUrl);
+  await live.frames.take((f) => f.type === 'hello');
+  // expect.poll would run on the faked timers: wait on real event-loop turns instead (bounded).
+  // A raw upgrade that never reads nor answers pings.
+  const silent = connect(server.port, '127.0.0.1');
+  silent.on('error', () => undefined);
+  await new Promise<void>((resolve) => silent.once('connect', resolve));
+  silent.write('GET /realtime/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+  silent.pause();
+  for (let turn = 0; turn < 200 && server.hub.stats().connections.ws < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  expect(server.hub.stats().connections.ws).toBe(2);
+  for (let beat = 1; beat <= 3; beat++) {
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Let the live client's automatic pong travel back before the next beat.
+    await live.frames.take((f) => f.type === 'ping');
+  }
+  for (let turn = 0; turn < 200 && server.hub.stats().connections.ws > 1; turn++) await new Promise((resolve) => setImmediate(resolve));
+  expect(server.hub.stats().connections.ws).toBe(1);
+  expect(live.socket.readyState).toBe(live.socket.OPEN);
+  silent.destroy();
+  live.socket.terminate();
 });

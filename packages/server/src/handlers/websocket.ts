@@ -94,13 +94,26 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       ctx.unauthenticated.add(closePending);
     }
 
+    // Liveness: a protocol-level ping (browsers answer it by themselves) every heartbeat; a peer that sent
+    // nothing — no frame, no pong — for two heartbeats is gone (half-open TCP) and is dropped.
+    let lastSeen = options.now();
+    const seen = () => {
+      lastSeen = options.now();
+    };
+    const liveness = setInterval(() => {
+      if (options.now() - lastSeen > 2 * options.heartbeatMs) return ws.terminate();
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }, options.heartbeatMs);
+    ws.on('pong', seen);
     ws.on('close', () => {
+      clearInterval(liveness);
       if (authTimer) clearTimeout(authTimer);
       ctx.unauthenticated.delete(closePending);
       session?.closed();
     });
     ws.on('error', () => undefined);
     ws.on('message', (raw: RawData, isBinary: boolean) => {
+      seen();
       if (!limiter.take()) {
         if (++refused > options.inboundFrameBurst) return closeWith(new RealtimeError('rate_limited', 'too many frames'));
         return report(new RealtimeError('rate_limited', 'too many frames; slow down'));
