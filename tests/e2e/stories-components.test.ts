@@ -119,4 +119,24 @@ describe('every story', () => {
     }
     expect(report).toEqual({});
   }, 240_000);
+
+  it('GIVEN each docs page WHEN it renders its stories inline THEN there is no error and every inline badge goes live', async () => {
+    const index = JSON.parse(await readFile(`${STORYBOOK_STATIC}/index.json`, 'utf8')) as { entries: Record<string, { id: string; type: string }> };
+    const ids = Object.values(index.entries)
+      .filter((entry) => entry.type === 'docs')
+      .map((entry) => entry.id);
+    expect(ids.length).toBeGreaterThanOrEqual(10);
+    const report: Record<string, string[]> = {};
+    for (const id of ids) {
+      const { page, problems, close } = await session.open(id, { viewMode: 'docs' });
+      const badges = page.locator('#storybook-docs [role="status"][data-state]');
+      const count = await badges.count();
+      for (let i = 0; i < count; i++) {
+        await badges.nth(i).and(page.locator('[data-state="live"]')).waitFor({ timeout: 20_000 });
+      }
+      if (problems.length > 0) report[id] = [...problems];
+      await close();
+    }
+    expect(report).toEqual({});
+  }, 300_000);
 });

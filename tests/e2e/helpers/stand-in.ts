@@ -18,9 +18,9 @@ export async function startStorybookServer(options: StandInServerOptions = {}): 
   return startStandInServer({ port: 0, staticDir: STORYBOOK_STATIC, ...options });
 }
 
-/** URL of one story rendered alone (the preview iframe), e.g. `components-livefeed--web-socket`. */
-export function storyUrl(base: string, id: string, args?: Record<string, string | number | boolean>): string {
-  const query = new URLSearchParams({ id, viewMode: 'story' });
+/** URL of one story rendered alone (the preview iframe), e.g. `components-livefeed--web-socket`, or of a docs page. */
+export function storyUrl(base: string, id: string, args?: Record<string, string | number | boolean>, viewMode: 'story' | 'docs' = 'story'): string {
+  const query = new URLSearchParams({ id, viewMode });
   if (args) query.set('args', Object.entries(args).map(([key, value]) => `${key}:${value}`).join(';'));
   return `${base}/iframe.html?${query}`;
 }

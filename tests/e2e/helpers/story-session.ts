@@ -44,13 +44,17 @@ export function useStorySession() {
     get control() {
       return controlClient(session.url);
     },
-    /** Load a story; resolves once its root has content. */
-    async open(id: string, options: { args?: Record<string, string | number | boolean>; ignore?: RegExp[] } = {}): Promise<TrackedPage> {
+    /** Load a story (or a docs page); resolves once it has content. */
+    async open(
+      id: string,
+      options: { args?: Record<string, string | number | boolean>; ignore?: RegExp[]; viewMode?: 'story' | 'docs' } = {},
+    ): Promise<TrackedPage> {
       if (!browser) throw new Error('story session not started');
       const tracked = await browser.newPage(options.ignore ? { ignore: options.ignore } : {});
       pages.push(tracked);
-      await tracked.page.goto(storyUrl(session.url, id, options.args));
-      await tracked.page.locator('#storybook-root > div > *').first().waitFor({ timeout: 30_000 });
+      await tracked.page.goto(storyUrl(session.url, id, options.args, options.viewMode));
+      const rendered = options.viewMode === 'docs' ? '#storybook-docs h1' : '#storybook-root > div > *';
+      await tracked.page.locator(rendered).first().waitFor({ timeout: 30_000 });
       return tracked;
     },
     /** Close every page opened so far and wait until the server has no connection left. */
