@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeCursor } from '@qwik-realtime/core/protocol';
-import { createHub, createNodeHandler } from '@qwik-realtime/server';
+import { createHub, createMemoryBroker, createNodeHandler } from '@qwik-realtime/server';
 import type { PollResponse } from '@qwik-realtime/core/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openSse, publishHttp, startHubServer } from './helpers/index.js';
@@ -138,6 +138,24 @@ describe('long-poll', () => {
     // The answer was "lost": the same cursor gets the same message again.
     const again = await poll(`topic=a&topic=b&cursor=${encodeURIComponent(first.body.cursor)}`);
     expect(again.body.messages.map((m) => m.id)).toEqual(second.body.messages.map((m) => m.id));
+  });
+
+  test('a message published while the poll sets up its live listener is answered, not skipped', async () => {
+    const memory = createMemoryBroker();
+    let during: (() => Promise<unknown>) | undefined;
+    // A broker whose live subscription takes a round trip, during which another instance publishes.
+    const broker = {
+      ...memory,
+      async subscribe(topic: string, listener: Parameters<typeof memory.subscribe>[1]) {
+        await during?.();
+        return memory.subscribe(topic, listener);
+      },
+    };
+    server = await startHubServer({ broker, topicLingerMs: 0 });
+    const first = await poll('topic=a');
+    during = () => memory.publish('a', { id: 'in-between', data: 1, timestamp: Date.now() });
+    const { body } = await poll(`topic=a&timeout=2000&cursor=${encodeURIComponent(first.body.cursor)}`);
+    expect(body.messages.map((m) => m.id)).toEqual(['in-between']);
   });
 
   test('timeout with nothing new answers with no messages and the same positions', async () => {

@@ -73,7 +73,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
 
   const ctx: HubContext<P> = {
     options: resolved,
-    registry: createTopicRegistry(resolved.broker, resolved.onError),
+    registry: createTopicRegistry(resolved.broker, resolved.onError, resolved.topicLingerMs),
     sessions: new Set<Session<P>>(),
     polls: new Set(),
     unauthenticated: new Set(),

@@ -47,6 +47,11 @@ export interface HubOptions<P extends Principal = Principal> {
   pollTimeoutMs?: number;
   /** Max messages in one long-poll answer. @default 1000 */
   pollBatchSize?: number;
+  /**
+   * How long a topic's broker subscription outlives its last local subscriber, ms (long-poll loops and quick
+   * resubscribes then reuse it instead of churning broker subscriptions). `0` tears down at once. @default 1000
+   */
+  topicLingerMs?: number;
   /** How long a WebSocket without credentials may take to send its `auth` frame, ms. @default 10000 */
   authTimeoutMs?: number;
   /** Id generator for connections and messages. @default crypto.randomUUID */
@@ -91,6 +96,7 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     pollTimeoutMs: positive(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),
     pollBatchSize: positive(options.pollBatchSize, 1000, 'pollBatchSize'),
     authTimeoutMs: positive(options.authTimeoutMs, 10_000, 'authTimeoutMs'),
+    topicLingerMs: options.topicLingerMs === undefined ? 1000 : Math.max(0, options.topicLingerMs),
     generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
     now: options.now ?? (() => Date.now()),
   };

@@ -1,5 +1,5 @@
 import type { Envelope, SubscribedFrame } from '@qwik-realtime/core/protocol';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Broker } from './broker.js';
 import { createMemoryBroker } from './brokers/memory.js';
 import { createSubscription } from './subscription.js';
@@ -117,4 +117,36 @@ test('GIVEN a live gap that history cannot fill THEN recovered:false is announce
   await new Promise((resolve) => setImmediate(resolve));
   expect(rec.offsets()).toEqual([1, 5]);
   expect(rec.out.at(-2)).toMatchObject({ type: 'subscribed', recovered: false, position: { offset: 4, epoch: 'e' } });
+});
+
+test('GIVEN a linger THEN the broker subscription outlives its last listener and is reused by the next one', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    const memory = createMemoryBroker();
+    let subscribes = 0;
+    let active = 0;
+    const broker: Broker = {
+      ...memory,
+      async subscribe(topic, listener) {
+        subscribes++;
+        active++;
+        const stop = await memory.subscribe(topic, listener);
+        return () => {
+          active--;
+          return stop();
+        };
+      },
+    };
+    const registry = createTopicRegistry(broker, () => undefined, 1000);
+    (await registry.listen('t', () => undefined))();
+    expect(registry.counts()).toEqual({});
+    await vi.advanceTimersByTimeAsync(500);
+    const release = await registry.listen('t', () => undefined);
+    expect(subscribes).toBe(1);
+    release();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(active).toBe(0);
+  } finally {
+    vi.useRealTimers();
+  }
 });

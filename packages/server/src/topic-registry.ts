@@ -26,16 +26,29 @@ export interface TopicRegistry {
 interface Entry {
   listeners: Set<TopicListener>;
   ready: Promise<BrokerUnsubscribe>;
+  /** Pending teardown after the last listener left. */
+  linger?: ReturnType<typeof setTimeout>;
 }
 
-/** Create the registry over `broker`; listener and unsubscribe failures go to `onError`. */
-export function createTopicRegistry(broker: Broker, onError: (error: unknown) => void): TopicRegistry {
+/**
+ * Create the registry over `broker`; listener and unsubscribe failures go to `onError`. The broker
+ * subscription of a topic outlives its last listener by `lingerMs`, so a long-poll loop or a quick
+ * resubscribe does not churn broker subscriptions.
+ */
+export function createTopicRegistry(broker: Broker, onError: (error: unknown) => void, lingerMs = 0): TopicRegistry {
   const entries = new Map<string, Entry>();
+
+  const teardown = (topic: string, entry: Entry) => {
+    entry.linger = undefined;
+    if (entry.listeners.size > 0) return;
+    if (entries.get(topic) === entry) entries.delete(topic);
+    entry.ready.then((unsubscribe) => unsubscribe()).catch(() => undefined);
+  };
 
   const release = (topic: string, entry: Entry, listener: TopicListener) => {
     if (!entry.listeners.delete(listener) || entry.listeners.size > 0) return;
-    if (entries.get(topic) === entry) entries.delete(topic);
-    entry.ready.then((unsubscribe) => unsubscribe()).catch(() => undefined);
+    if (lingerMs <= 0) return teardown(topic, entry);
+    if (entry.linger === undefined) entry.linger = setTimeout(() => teardown(topic, entry), lingerMs);
   };
 
   return {
@@ -62,6 +75,10 @@ export function createTopicRegistry(broker: Broker, onError: (error: unknown) =>
         });
       }
       const current = entry;
+      if (current.linger !== undefined) {
+        clearTimeout(current.linger);
+        current.linger = undefined;
+      }
       current.listeners.add(listener);
       try {
         await current.ready;
@@ -78,7 +95,7 @@ export function createTopicRegistry(broker: Broker, onError: (error: unknown) =>
     },
     counts() {
       const counts: Record<string, number> = {};
-      for (const [topic, entry] of entries) counts[topic] = entry.listeners.size;
+      for (const [topic, entry] of entries) if (entry.listeners.size > 0) counts[topic] = entry.listeners.size;
       return counts;
     },
     async close() {
@@ -86,6 +103,7 @@ export function createTopicRegistry(broker: Broker, onError: (error: unknown) =>
       entries.clear();
       await Promise.all(
         all.map(async (entry) => {
+          if (entry.linger !== undefined) clearTimeout(entry.linger);
           entry.listeners.clear();
           try {
             await (await entry.ready)();

@@ -78,7 +78,8 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     let batch = await collect(ctx, topics, from, history, options.pollBatchSize);
     const ready = (b: Batch) => b.messages.length > 0 || b.subscriptions.length > 0 || b.more;
     if (!ready(batch) && timeout > 0 && !gone) {
-      // Listen before reading again, so a message published in between cannot be missed.
+      // Listen before reading again, so a message published in between cannot be missed: the second read
+      // starts only once every broker subscription is live.
       const wake = await new Promise<'message' | 'timeout' | 'closed'>((resolve) => {
         let settled = false;
         const settle = (why: 'message' | 'timeout' | 'closed') => {
@@ -94,18 +95,16 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
           ctx.polls.delete(onHubClose);
           settle('closed');
         });
-        for (const topic of topics) {
-          ctx.registry
-            .listen(topic, () => setImmediate(() => settle('message')))
-            .then((release) => {
-              if (settled) release();
-              else cleanups.push(release);
-            })
-            .catch(() => settle('message'));
-        }
-        collect(ctx, topics, batch.positions, history, options.pollBatchSize)
+        const listening = topics.map((topic) =>
+          ctx.registry.listen(topic, () => setImmediate(() => settle('message'))).then((release) => {
+            if (settled) release();
+            else cleanups.push(release);
+          }),
+        );
+        Promise.all(listening)
+          .then(() => (settled ? undefined : collect(ctx, topics, batch.positions, history, options.pollBatchSize)))
           .then((again) => {
-            if (ready(again)) {
+            if (again && ready(again)) {
               batch = again;
               settle('message');
             }
@@ -114,7 +113,8 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
       });
       cleanup();
       if (gone) return;
-      if (wake === 'message') batch = await collect(ctx, topics, batch.positions, history, options.pollBatchSize);
+      // The second read may already have found the messages; otherwise read what woke us.
+      if (wake === 'message' && !ready(batch)) batch = await collect(ctx, topics, batch.positions, history, options.pollBatchSize);
     }
     if (gone) return;
     const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs: options.heartbeatMs, more: batch.more };
