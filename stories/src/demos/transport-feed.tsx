@@ -1,6 +1,7 @@
 import { component$ } from '@builder.io/qwik';
 import type { TransportName } from '@qwik-realtime/core';
 import { ConnectionStatus, LiveFeed, RealtimeProvider } from '@qwik-realtime/qwik';
+import { DemoFrame } from '../kit/demo-frame';
 import { FaultBar, FAULTS } from '../kit/fault-bar';
 import { PriceItem } from '../kit/price-item';
 import { ServerView } from '../kit/server-view';
@@ -25,7 +26,14 @@ export const TransportFeed = component$<TransportFeedProps>((props) => {
   const buttons = props.withFallbackControls ? [FAULTS.refuseWs, FAULTS.allowWs, FAULTS.drop] : [FAULTS.drop];
   return (
     <RealtimeProvider url="/realtime" transports={props.transports}>
-      <section class="demo">
+      <DemoFrame
+        title={`LiveFeed over ${props.transports.join(' → ')}`}
+        explain={
+          props.withFallbackControls
+            ? 'The default chain: WebSocket first, then SSE, then long-poll. Refuse WebSocket and reload: the upgrade fails before it ever opens, so the client moves straight on to SSE (the badge names the transport in use). Allow WebSocket and reload to get it back.'
+            : 'Each item shows its offset (#n). Drop connections: the client reconnects over the same transport and resumes from the last offset it saw, so the list continues with no gap and no repeat.'
+        }
+      >
         <div class="row">
           <ConnectionStatus />
           <TransportBadge />
@@ -35,7 +43,7 @@ export const TransportFeed = component$<TransportFeedProps>((props) => {
           <ServerView stats={statsSig.value} />
         </div>
         <LiveFeed topic={props.topic} limit={props.limit} history={5} item={PriceItem} aria-label={`${props.topic} ticks`} />
-      </section>
+      </DemoFrame>
     </RealtimeProvider>
   );
 });
