@@ -43,10 +43,16 @@ describe.each(transportNames)('chaos over %s', (name) => {
     });
     const seen: number[] = [];
     const other: number[] = [];
-    client.subscribe<number>('chaos', { onMessage: (m) => seen.push(m.data) });
-    client.subscribe<number>('chaos/other', { onBatch: (batch) => other.push(...batch.map((m) => m.data)) });
+    const subscribed = new Set<string>();
+    client.subscribe<number>('chaos', { onMessage: (m) => seen.push(m.data), onSubscribed: (e) => subscribed.add(e.topic) });
+    client.subscribe<number>('chaos/other', {
+      onBatch: (batch) => other.push(...batch.map((m) => m.data)),
+      onSubscribed: (e) => subscribed.add(e.topic),
+    });
     const c = client;
     await until(() => c.getState().status === 'open', 'first open');
+    // A fresh subscription starts at the head: publish only once the server confirmed both topics.
+    await until(() => subscribed.size === 2, 'both topics subscribed');
 
     let published = 0;
     let drops = 0;
