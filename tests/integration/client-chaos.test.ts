@@ -3,16 +3,8 @@ import { createBaseClient } from '@qwik-realtime/core';
 import type { RealtimeClient } from '@qwik-realtime/core';
 import { nodePlatform, startClientHub, transportNames, transportsByName, until } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
+import { seededRandom as seeded } from '@qwik-realtime/core/testing';
 
-/** Deterministic PRNG (mulberry32): a failing run can be replayed with the seed it prints. */
-function seeded(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DROPS = 200;
 

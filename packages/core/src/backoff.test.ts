@@ -1,15 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { backoffDelay } from './backoff.js';
+import { seededRandom as seeded } from './testing/seeded-random.js';
 
-/** Deterministic PRNG (mulberry32) so the distribution test cannot flake. */
-function seeded(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('backoffDelay (full jitter)', () => {
   test('the window doubles from the 1 s base and is capped at 30 s', () => {

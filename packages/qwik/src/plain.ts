@@ -17,3 +17,26 @@ export function plainState(state: ConnectionState): ConnectionState {
     error: state.error ? plainError(state.error) : null,
   };
 }
+
+/** The signals both hooks mirror the connection into. */
+export interface StatusSignals {
+  stateSig: { value: ConnectionState };
+  errorSig: { value: ClientError | null };
+  recoveredSig: { value: boolean };
+}
+
+/** Callbacks for `openLiveTopics` that keep state, last error and the recovered flag as plain data in signals. */
+export function mirrorStatus({ stateSig, errorSig, recoveredSig }: StatusSignals) {
+  return {
+    onState(state: ConnectionState) {
+      stateSig.value = plainState(state);
+      if (state.error) errorSig.value = plainError(state.error);
+    },
+    onSubscribed(event: { recovered: boolean }) {
+      if (!event.recovered) recoveredSig.value = false;
+    },
+    onError(error: ClientError) {
+      errorSig.value = plainError(error);
+    },
+  };
+}

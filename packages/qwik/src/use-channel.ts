@@ -4,7 +4,7 @@ import type { Envelope, Position, PublishAck } from '@qwik-realtime/core/protoco
 import type { ConnectStrategy, RealtimeConfig } from './config.js';
 import { lastPosition, mergeFeed } from './feed-merge.js';
 import { INITIAL_STATE, openLiveTopics } from './live-topics.js';
-import { plainError, plainState } from './plain.js';
+import { mirrorStatus } from './plain.js';
 import { publishVia } from './publish.js';
 import { useRealtimeConfig } from './use-realtime-config.js';
 
@@ -93,16 +93,7 @@ export const useChannelQrl = <T = unknown>(
           if (handler) for (const message of incoming) handler(message);
           else waiting.push(...incoming);
         },
-        onState(state) {
-          stateSig.value = plainState(state);
-          if (state.error) errorSig.value = plainError(state.error);
-        },
-        onSubscribed(event) {
-          if (!event.recovered) recoveredSig.value = false;
-        },
-        onError(error) {
-          errorSig.value = plainError(error);
-        },
+        ...mirrorStatus({ stateSig, errorSig, recoveredSig }),
       });
       cleanup(close);
     },

@@ -3,7 +3,7 @@ import type { ClientError, ConnectionState } from '@qwik-realtime/core';
 import type { Envelope, Position, Positions } from '@qwik-realtime/core/protocol';
 import type { ConnectStrategy, RealtimeConfig } from './config.js';
 import { INITIAL_STATE, openLiveTopics } from './live-topics.js';
-import { plainError, plainState } from './plain.js';
+import { mirrorStatus } from './plain.js';
 import { useRealtimeConfig } from './use-realtime-config.js';
 
 /** Options of {@link useSubscription$}. Plain data: they are captured by a browser task. */
@@ -83,16 +83,7 @@ export const useSubscriptionQrl = <T = unknown>(
           positionsSig.value = positions;
           deliver(messages as Envelope<T>[]);
         },
-        onState(state) {
-          stateSig.value = plainState(state);
-          if (state.error) errorSig.value = plainError(state.error);
-        },
-        onSubscribed(event) {
-          if (!event.recovered) recoveredSig.value = false;
-        },
-        onError(error) {
-          errorSig.value = plainError(error);
-        },
+        ...mirrorStatus({ stateSig, errorSig, recoveredSig }),
       });
       cleanup(close);
     },
