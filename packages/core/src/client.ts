@@ -9,7 +9,7 @@ import type { SubscribedFrame } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
 import { createPublisher } from './publish.js';
 import type { TopicRequest, Transport } from './transport.js';
-import type { ClientError, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent } from './types.js';
+import type { ClientError, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent, TopicState } from './types.js';
 
 /** Options of {@link createBaseClient} (and of `createClient`, where `transports` is optional). */
 export interface BaseClientOptions {
@@ -219,7 +219,8 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       if (!isValidTopic(topic)) {
         const error: ClientError = clientError('invalid_topic', `@qwik-realtime/core: invalid topic ${JSON.stringify(topic)}`, topic);
         queueMicrotask(() => subscribeOptions.onError?.(error));
-        return { topic, position: () => undefined, unsubscribe: () => undefined };
+        const failed: TopicState = { topic, status: 'failed', error, recovered: true, nextRetryAt: null };
+        return { topic, position: () => undefined, state: () => failed, unsubscribe: () => undefined };
       }
       let entry = topics.get(topic);
       if (!entry) {
@@ -243,6 +244,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       return {
         topic,
         position: () => owner.position,
+        state: () => ({ topic, status: owner.confirmed ? 'live' : 'subscribing', error: null, recovered: true, nextRetryAt: null }),
         unsubscribe() {
           if (!listener.active) return;
           listener.active = false;

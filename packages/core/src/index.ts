@@ -40,6 +40,8 @@ export type {
   ClientError,
   ConnectionState,
   SubscriptionEvent,
+  TopicStatus,
+  TopicState,
   SubscribeOptions,
   Subscription,
   PublishOptions,

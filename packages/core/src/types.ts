@@ -42,6 +42,25 @@ export interface SubscriptionEvent {
   replayed: number;
 }
 
+/** Where one topic's subscription stands. */
+export type TopicStatus = 'subscribing' | 'live' | 'resubscribing' | 'failed';
+
+/** Snapshot of one topic's subscription, enough for a per-topic badge. Plain data. */
+export interface TopicState {
+  topic: string;
+  /**
+   * `subscribing` until the server confirms; `live` after it did; `resubscribing` after a connection drop or a
+   * retryable topic error; `failed` after a `no_retry` topic error (forbidden, invalid topic).
+   */
+  status: TopicStatus;
+  /** The last error about this topic, cleared when it is live again; kept while `failed`. */
+  error: ClientError | null;
+  /** false after a (re)subscription whose gap the server could not fill, until the next one that could */
+  recovered: boolean;
+  /** when the next resubscribe attempt starts, while resubscribing */
+  nextRetryAt: number | null;
+}
+
 /** Options of one subscription. */
 export interface SubscribeOptions<T = unknown> {
   /** Resume after this position (e.g. the position of server-rendered messages). */
@@ -58,6 +77,8 @@ export interface SubscribeOptions<T = unknown> {
   onSubscribed?: (event: SubscriptionEvent) => void;
   /** Called on errors that concern this subscription (forbidden topic, validation failure). */
   onError?: (error: ClientError) => void;
+  /** Called whenever this topic's {@link TopicState} changes. */
+  onTopicState?: (state: TopicState) => void;
 }
 
 /** Handle of one subscription; call `unsubscribe` exactly when the consumer goes away. */
@@ -65,6 +86,8 @@ export interface Subscription {
   readonly topic: string;
   /** Last position seen on this topic, if any. */
   position(): Position | undefined;
+  /** Current state of this topic's subscription. */
+  state(): TopicState;
   /** Release this subscription (the topic is unsubscribed once its last subscriber leaves, after a delay). */
   unsubscribe(): void;
 }
