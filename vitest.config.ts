@@ -3,13 +3,19 @@ import { defineConfig } from 'vitest/config';
 
 const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
-/** Tests import the packages' sources, so no build is needed before `vitest`. */
+/**
+ * Tests import the packages' sources, so no build is needed before `vitest`. One alias per `exports` entry
+ * of each package.json and nothing else: a test can import only what a user can.
+ */
 export const workspaceAliases = [
   { find: /^@qwik-realtime\/core\/protocol$/, replacement: src('core/src/protocol/index.ts') },
   { find: /^@qwik-realtime\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
   { find: /^@qwik-realtime\/core$/, replacement: src('core/src/index.ts') },
   { find: /^@qwik-realtime\/qwik\/server$/, replacement: src('qwik/src/server/index.ts') },
-  { find: /^@qwik-realtime\/server\/(.+)$/, replacement: src('server/src/$1.ts') },
+  { find: /^@qwik-realtime\/server\/vite$/, replacement: src('server/src/vite.ts') },
+  { find: /^@qwik-realtime\/server\/qwik-city$/, replacement: src('server/src/qwik-city.ts') },
+  { find: /^@qwik-realtime\/server\/redis$/, replacement: src('server/src/brokers/redis.ts') },
+  { find: /^@qwik-realtime\/server\/nats$/, replacement: src('server/src/brokers/nats.ts') },
   { find: /^@qwik-realtime\/server$/, replacement: src('server/src/index.ts') },
 ];
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Envelope } from '@qwik-realtime/core/protocol';
-import type { Broker } from '@qwik-realtime/server/broker';
+import type { Broker } from '@qwik-realtime/server';
 
 /** How the suite reaches one broker implementation. */
 export interface ContractTarget {

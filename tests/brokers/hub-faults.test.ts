@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Broker } from '@qwik-realtime/server';
-import { createNatsBroker } from '@qwik-realtime/server/brokers/nats';
-import { createRedisBroker } from '@qwik-realtime/server/brokers/redis';
+import { createNatsBroker } from '@qwik-realtime/server/nats';
+import { createRedisBroker } from '@qwik-realtime/server/redis';
 import { startHubServer, wsDriver } from '../integration/helpers/index.js';
 import type { DriverConnection, TestHubServer } from '../integration/helpers/index.js';
 import { eventSourceDriver } from './es-driver.js';

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Broker } from '@qwik-realtime/server';
-import { createNatsBroker } from '@qwik-realtime/server/brokers/nats';
-import { createRedisBroker } from '@qwik-realtime/server/brokers/redis';
+import { createNatsBroker } from '@qwik-realtime/server/nats';
+import { createRedisBroker } from '@qwik-realtime/server/redis';
 import { pollDriver, publishHttp, startHubServer, wsDriver } from '../integration/helpers/index.js';
 import type { TestHubServer, TransportDriver } from '../integration/helpers/index.js';
 import { uniqueNamespace } from './contract.js';

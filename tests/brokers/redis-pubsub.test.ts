@@ -3,7 +3,7 @@
  * at-most-once mode the docs promise (resume is recovered:false unless nothing was missed).
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { createRedisBroker } from '@qwik-realtime/server/brokers/redis';
+import { createRedisBroker } from '@qwik-realtime/server/redis';
 import { listen, uniqueNamespace } from './contract.js';
 import { REDIS_URL, redisTarget } from './targets.js';
 

@@ -4,14 +4,13 @@
  */
 import { createClient } from 'redis';
 import type { RedisClientType, RedisDefaultModules, RedisFunctions, RedisScripts } from 'redis';
-import { createMemoryBroker } from '@qwik-realtime/server/brokers/memory';
-import { createRedisBroker } from '@qwik-realtime/server/brokers/redis';
-import { createNatsBroker } from '@qwik-realtime/server/brokers/nats';
-import { topicToToken } from '@qwik-realtime/server/brokers/nats-subjects';
+import { createRedisBroker } from '@qwik-realtime/server/redis';
+import { createNatsBroker, topicToToken } from '@qwik-realtime/server/nats';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { Broker } from '@qwik-realtime/server/broker';
+import { createMemoryBroker } from '@qwik-realtime/server';
+import type { Broker } from '@qwik-realtime/server';
 import type { ContractTarget } from './contract.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -12,6 +12,9 @@ import { EPOCH_HEADER, OFFSET_HEADER, createNatsStore, freshEpoch, isWrongLastSe
 import type { NatsStore, TopicHead } from './nats-store.js';
 import { assertSubjectPrefix, streamNameOf, topicToToken } from './nats-subjects.js';
 
+/** The subject token of a topic (`<prefix>.<token>` is its subject), for tools that inspect the stream. */
+export { topicToToken } from './nats-subjects.js';
+
 /** Options of {@link createNatsBroker}. Give either `connection` or `servers`. */
 export interface NatsBrokerOptions {
   /** A NATS connection; the broker never closes it. */
