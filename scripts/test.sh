@@ -19,6 +19,8 @@ step 300 pnpm --filter "@qwik-realtime/qwik..." run build
 step 600 pnpm exec vitest run --project qwik
 # Qwik bindings in Chromium: tests/qwik-app under vite dev on the built packages (server included).
 step 300 pnpm --filter @qwik-realtime/server run build
+# Packaging: publint --strict, are-the-types-wrong (ESM-only) and the tarballs' contents, for every package.
+step 300 bash scripts/check-packages.sh
 step 200 pnpm exec tsc -p tests/qwik-app/tsconfig.json
 step 300 pnpm --filter @qwik-realtime/qwik-app run build
 step 300 pnpm exec vitest run --project e2e-qwik

@@ -1,26 +1,18 @@
 import { defineConfig } from 'tsup';
 
-const external = ['@qwik-realtime/core', 'ws', 'redis', 'ioredis', '@nats-io/transport-node', '@nats-io/jetstream', 'amqplib'];
+// Sourcemaps are off below: without the sources (not shipped) they were most of the tarball and mapped to nothing.
+const external = ['@qwik-realtime/core', 'ws', 'redis', '@nats-io/transport-node', '@nats-io/jetstream', 'amqplib'];
 
-export default defineConfig([
-  {
-    // The library: core stays a dependency (one copy of the protocol in an app).
-    entry: { index: 'src/index.ts', vite: 'src/vite.ts', 'qwik-city': 'src/qwik-city.ts', redis: 'src/brokers/redis.ts', nats: 'src/brokers/nats.ts' },
-    format: ['esm'],
-    dts: true,
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    external,
-  },
-  {
-    // The standalone server: the protocol is bundled in, so it runs without a built core.
-    entry: { bin: 'src/bin.ts' },
-    format: ['esm'],
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    noExternal: ['@qwik-realtime/core'],
-    external: external.filter((name) => name !== '@qwik-realtime/core'),
-  },
-]);
+const entry = { index: 'src/index.ts', vite: 'src/vite.ts', 'qwik-city': 'src/qwik-city.ts', redis: 'src/brokers/redis.ts', nats: 'src/brokers/nats.ts' };
+
+export default defineConfig({
+  // One build for the library and the standalone server (`bin`), so the bin shares the library's chunks and
+  // imports core like the library does: one copy of the hub and of the protocol per install.
+  entry: { ...entry, bin: 'src/bin.ts' },
+  format: ['esm'],
+  dts: { entry },
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
+  external,
+});
