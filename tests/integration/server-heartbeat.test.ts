@@ -58,7 +58,7 @@ test.each(['sse', 'ws'] as const)('GIVEN heartbeatMs 10000 over %s THEN hello an
   expect(pings).toHaveLength(4);
 });
 
-test('GIVEN a WebSocket peer that answers nothing (half-open) THEN it is dropped after two silent heartbeats; a live ws client is kept', async () => {
+test('GIVEN a WebSocket peer that answers nothing (half-open) THEN it is kept after one heartbeat and dropped at the second (two silent intervals); a live ws client is kept', async () => {
   server = await startHubServer({ heartbeatMs: 10_000 });
   fakeHubTimers();
   const live = await openWs(server.wsUrl);
@@ -72,13 +72,19 @@ test('GIVEN a WebSocket peer that answers nothing (half-open) THEN it is dropped
   silent.pause();
   for (let turn = 0; turn < 200 && server.hub.stats().connections.ws < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   expect(server.hub.stats().connections.ws).toBe(2);
-  for (let beat = 1; beat <= 3; beat++) {
+  const beat = async () => {
     await vi.advanceTimersByTimeAsync(10_000);
     // Let the live client's automatic pong travel back before the next beat.
     await live.frames.take((f) => f.type === 'ping');
-  }
+  };
+  await beat();
+  // One unanswered heartbeat is not enough: the silent peer is still there.
+  for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+  expect(server.hub.stats().connections.ws).toBe(2);
+  await beat();
   for (let turn = 0; turn < 200 && server.hub.stats().connections.ws > 1; turn++) await new Promise((resolve) => setImmediate(resolve));
   expect(server.hub.stats().connections.ws).toBe(1);
+  expect(server.hub.stats().disconnects.heartbeat_timeout).toBe(1);
   expect(live.socket.readyState).toBe(live.socket.OPEN);
   silent.destroy();
   live.socket.terminate();

@@ -61,6 +61,8 @@ test.each([
   expect(alive()).toBe(false);
   expect(published).toBeLessThan(3000);
   expect(server.hub.sessions()).toEqual([healthySession]);
+  // Cut for the right reason: nothing reaches the stalled client, so the hub's own count says why.
+  expect(server.hub.stats().disconnects).toEqual({ slow_consumer: 1 });
   // What the hub still holds for the cut client is released: no growth beyond a few buffers' worth.
   expect(process.memoryUsage().arrayBuffers - baseline).toBeLessThan(32 * 1024 * 1024);
   const ack = await server.hub.publish('feed', 'after');

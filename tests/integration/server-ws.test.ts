@@ -54,7 +54,7 @@ describe('WebSocket frames', () => {
     await server.hub.publish('room', 'after');
     client.send({ type: 'ping' });
     expect(await client.frames.take()).toEqual({ type: 'pong' });
-    expect(server.hub.stats()).toEqual({ connections: { sse: 0, ws: 1, poll: 0 }, topics: {} });
+    expect(server.hub.stats()).toEqual({ connections: { sse: 0, ws: 1, poll: 0 }, topics: {}, disconnects: {} });
   });
 
   test('subscribe with history replays the last N messages', async () => {

@@ -8,6 +8,8 @@ export class RealtimeError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly topic?: string,
+    /** Milliseconds the client should wait before retrying, when the server knows (`rate_limited`). */
+    readonly retryAfterMs?: number,
   ) {
     super(`@qwik-realtime/server: ${message}`);
   }
@@ -21,6 +23,7 @@ export class RealtimeError extends Error {
   toBody(extra?: Partial<ErrorBody>): ErrorBody {
     const body: ErrorBody = { code: this.code, message: this.message };
     if (this.topic !== undefined) body.topic = this.topic;
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
     return { ...body, ...extra };
   }
 }

@@ -15,6 +15,8 @@ export interface HttpExchange {
   stream(status: number, headers: Record<string, string>): ByteSink;
   /** `listener` runs once when the client goes away or the response ended. */
   onClose(listener: () => void): void;
+  /** Rate-limit key supplied by the app (fetch / Qwik City handlers), when it gave one. */
+  clientKey?: string;
 }
 
 /** The request URL before Express/Connect stripped a mount prefix (`app.use('/realtime', handler)`). */
@@ -22,12 +24,29 @@ export function originalUrl(req: IncomingMessage): string {
   return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
 }
 
-/** Describe a Node request. */
+/**
+ * The URL of a Node request. A `Host` header that is not a valid host (`a b`, `[`) is replaced by
+ * `localhost`: the hub routes by path only. Throws `bad_request` when even the path does not parse.
+ */
+export function nodeRequestUrl(req: IncomingMessage): URL {
+  const path = originalUrl(req);
+  if (!path.startsWith('/')) throw new RealtimeError('bad_request', 'malformed request target');
+  try {
+    return new URL(path, `http://${req.headers.host ?? 'localhost'}`);
+  } catch {
+    try {
+      return new URL(path, 'http://localhost');
+    } catch {
+      throw new RealtimeError('bad_request', 'malformed request target');
+    }
+  }
+}
+
+/** Describe a Node request; throws `bad_request` for a request target that is not a URL path. */
 export function nodeRequestInfo(req: IncomingMessage): RequestInfo {
-  const host = req.headers.host ?? 'localhost';
   const info: RequestInfo = {
     method: req.method ?? 'GET',
-    url: new URL(originalUrl(req), `http://${host}`),
+    url: nodeRequestUrl(req),
     header(name) {
       const value = req.headers[name.toLowerCase()];
       if (value === undefined) return null;
@@ -98,7 +117,7 @@ export function webRequestInfo(request: Request): RequestInfo {
 }
 
 /** An exchange over a Fetch-API `Request`; `respond` receives the `Response` (once). */
-export function webExchange(request: Request, respond: (response: Response) => void): HttpExchange {
+export function webExchange(request: Request, respond: (response: Response) => void, clientKey?: string): HttpExchange {
   const closeListeners: (() => void)[] = [];
   let closedOnce = false;
   const fireClose = () => {
@@ -108,6 +127,7 @@ export function webExchange(request: Request, respond: (response: Response) => v
   };
   request.signal?.addEventListener('abort', fireClose, { once: true });
   return {
+    ...(clientKey === undefined ? {} : { clientKey }),
     request: webRequestInfo(request),
     async readBody(limit) {
       const declared = Number(request.headers.get('content-length'));

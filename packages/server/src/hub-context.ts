@@ -1,6 +1,7 @@
 import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
-import type { Principal } from './auth.js';
+import type { AuthContext, Principal } from './auth.js';
 import type { HubAction, ResolvedHubOptions } from './options.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { Session } from './session.js';
 import type { TopicRegistry } from './topic-registry.js';
 
@@ -14,12 +15,19 @@ export interface HubContext<P extends Principal = Principal> {
   /** WebSockets still waiting for their `auth` frame (each entry closes one). */
   unauthenticated: Set<(code: ErrorCode) => void>;
   closing: boolean;
+  /**
+   * The one `authenticate` path of every transport and frame: resolves to the principal, or throws
+   * `unauthorized` (hook returned null), `token_expired`, or `internal` (hook threw; retryable).
+   */
+  authenticate(authContext: AuthContext): Promise<P>;
+  /** Count a connection closed by the server (`hub.stats().disconnects`). */
+  countDisconnect(code: ErrorCode): void;
   /** `authorize`, with exceptions turned into `internal` errors. */
   authorize(principal: P, action: HubAction, topic: string): Promise<boolean>;
   /** Authorize (when a principal is given), validate and publish. */
   publish(principal: P | undefined, topic: unknown, data: unknown, id: unknown): Promise<PublishAck>;
-  /** Token bucket per client address for `POST /publish` (same rates as inbound WebSocket frames). */
-  publishLimiter(address: string): boolean;
+  /** Token bucket per client key for `POST /publish` (same rates as inbound WebSocket frames). */
+  publishLimiter(key: string): RateLimiter;
   /** Tell `onConnection` listeners about a new session. */
   announce(session: Session<P>): void;
 }

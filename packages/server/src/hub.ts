@@ -17,8 +17,10 @@ import { createTopicRegistry } from './topic-registry.js';
 export interface HubStats {
   /** Open connections per transport (`poll`: long-polls waiting right now). */
   connections: Record<TransportName, number>;
-  /** Local subscribers per topic (connections of this process, not the broker's). */
+  /** Local subscribers per topic (connections of this process, not the broker's). No prototype: any topic is a key. */
   topics: Record<string, number>;
+  /** Connections the server closed since it started, per code (`slow_consumer`, `rate_limited`, ...). */
+  disconnects: Partial<Record<ErrorCode, number>>;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
   const resolved = resolveOptions(options, options.broker ?? createMemoryBroker());
   const listeners = new Set<(session: SessionHandle<P>) => void>();
   const publishBuckets = new Map<string, RateLimiter>();
+  const disconnects: Partial<Record<ErrorCode, number>> = {};
   let closed: Promise<void> | undefined;
 
   const ctx: HubContext<P> = {
@@ -78,6 +81,22 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     polls: new Set(),
     unauthenticated: new Set(),
     closing: false,
+    async authenticate(authContext) {
+      let principal: P | null;
+      try {
+        principal = await resolved.authenticate(authContext);
+      } catch (error) {
+        if (error instanceof RealtimeError) throw error;
+        resolved.onError(error);
+        throw new RealtimeError('internal', 'authenticate failed');
+      }
+      if (!principal) throw new RealtimeError('unauthorized', 'missing or invalid credentials');
+      if (principal.expiresAt !== undefined && principal.expiresAt <= resolved.now()) throw new RealtimeError('token_expired', 'credentials expired');
+      return principal;
+    },
+    countDisconnect(code) {
+      disconnects[code] = (disconnects[code] ?? 0) + 1;
+    },
     async authorize(principal, action, topic) {
       try {
         return (await resolved.authorize(principal, action, topic)) === true;
@@ -93,15 +112,15 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
       }
       return publishMessage(resolved.broker, topic, data, id, resolved);
     },
-    publishLimiter(address) {
-      let bucket = publishBuckets.get(address);
+    publishLimiter(key) {
+      let bucket = publishBuckets.get(key);
       if (!bucket) {
-        // Bounded: forget the oldest address rather than grow with every client ever seen.
+        // Bounded: forget the oldest key rather than grow with every client ever seen.
         if (publishBuckets.size >= 10_000) publishBuckets.delete(publishBuckets.keys().next().value as string);
         bucket = createRateLimiter(resolved.inboundFramesPerSecond, resolved.inboundFrameBurst, resolved.now);
-        publishBuckets.set(address, bucket);
+        publishBuckets.set(key, bucket);
       }
-      return bucket.take();
+      return bucket;
     },
     announce(session) {
       for (const listener of listeners) {
@@ -128,7 +147,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     stats() {
       const connections: Record<TransportName, number> = { sse: 0, ws: 0, poll: ctx.polls.size };
       for (const session of ctx.sessions) connections[session.transport]++;
-      return { connections, topics: ctx.registry.counts() };
+      return { connections, topics: ctx.registry.counts(), disconnects: { ...disconnects } };
     },
     sessions: () => [...ctx.sessions],
     disconnectAll,

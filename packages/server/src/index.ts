@@ -12,6 +12,7 @@ export type { Principal, AuthContext, RequestInfo } from './auth.js';
 export type { SessionHandle } from './session.js';
 export type { PublishOptions } from './publish.js';
 export type { NodeHandler, UpgradeEmitter, UpgradeListener, AttachHubOptions } from './node.js';
+export type { FetchHandlerOptions } from './fetch.js';
 export type { DemoFeedOptions } from './demo.js';
 export type { MemoryBrokerOptions } from './brokers/memory.js';
 export type { Broker, BrokerPublish, BrokerPublishResult, BrokerUnsubscribe, HistoryQuery, HistoryResult } from './broker.js';

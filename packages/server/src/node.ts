@@ -5,7 +5,9 @@ import { nodeExchange, originalUrl } from './exchange.js';
 import { createWebSocketUpgrade } from './handlers/websocket.js';
 import type { Hub } from './hub.js';
 import { contextOf } from './hub-context.js';
+import { toRealtimeError } from './errors.js';
 import { endpointOf, serveHttp } from './router.js';
+import type { Endpoint } from './router.js';
 
 /** A Node/Connect-style request handler; `next` is called for paths outside the hub. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -20,19 +22,34 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
  */
 export function createNodeHandler<P extends Principal>(hub: Hub<P>): NodeHandler {
   const ctx = contextOf<P>(hub);
-  return (req, res, next) => {
-    const pathname = originalUrl(req).split('?', 1)[0] ?? '/';
-    const endpoint = endpointOf(ctx.options.path, pathname);
-    if (!endpoint) {
-      if (next) return next();
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
+  // Total: whatever the request (bad Host, bad target, odd method), it gets an answer and nothing throws
+  // out of the handler, which would take the whole process down from inside Node's request event.
+  const fail = (res: ServerResponse, error: unknown) => {
+    const realtime = toRealtimeError(error);
+    if (realtime.code === 'internal') ctx.options.onError(error);
+    try {
+      if (res.headersSent) return void res.destroy();
+      const body = JSON.stringify(realtime.toBody());
+      res.writeHead(realtime.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }).end(body);
+    } catch (writeError) {
+      ctx.options.onError(writeError);
+      res.destroy();
     }
-    serveHttp(ctx, endpoint, nodeExchange(req, res)).catch((error) => {
-      ctx.options.onError(error);
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
-    });
+  };
+  return (req, res, next) => {
+    let endpoint: Endpoint | undefined;
+    try {
+      const pathname = originalUrl(req).split('?', 1)[0] ?? '/';
+      endpoint = endpointOf(ctx.options.path, pathname);
+      if (!endpoint) {
+        if (next) return next();
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      serveHttp(ctx, endpoint, nodeExchange(req, res)).catch((error) => fail(res, error));
+    } catch (error) {
+      fail(res, error);
+    }
   };
 }
 
@@ -65,15 +82,16 @@ export function attachHub<P extends Principal>(server: UpgradeEmitter, hub: Hub<
   const ctx = contextOf<P>(hub);
   const upgrades = createWebSocketUpgrade(ctx);
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (endpointOf(ctx.options.path, pathname) !== 'ws') {
-      if (attachOptions.refuseOtherUpgrades) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+    try {
+      const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      if (endpointOf(ctx.options.path, pathname) !== 'ws') {
+        if (attachOptions.refuseOtherUpgrades) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      upgrades.upgrade(req, socket, head).catch((error) => upgrades.refuse(socket, error));
+    } catch (error) {
+      upgrades.refuse(socket, error);
     }
-    upgrades.upgrade(req, socket, head).catch((error) => {
-      ctx.options.onError(error);
-      socket.destroy();
-    });
   };
   server.on('upgrade', onUpgrade);
   return () => {

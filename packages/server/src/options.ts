@@ -39,6 +39,19 @@ export interface HubOptions<P extends Principal = Principal> {
   inboundFramesPerSecond?: number;
   /** Inbound WebSocket frames allowed in a burst. @default 400 */
   inboundFrameBurst?: number;
+  /**
+   * Inbound WebSocket frames of one connection waiting for earlier ones (behind a slow `authorize` hook or
+   * broker). Past this the hub stops reading the socket until half of them are done. @default 64
+   */
+  maxQueuedFrames?: number;
+  /** Bytes of inbound WebSocket frames of one connection waiting, as for `maxQueuedFrames`. @default 1048576 */
+  maxQueuedBytes?: number;
+  /**
+   * Trust `X-Forwarded-For` for the client address (`POST /publish` rate limits): its last entry, the one
+   * added by your own proxy. Only behind a proxy that sets it; otherwise clients choose their bucket.
+   * @default false
+   */
+  trustProxy?: boolean;
   /** Mount path of the endpoints. @default '/realtime' */
   path?: string;
   /** Accept `?token=` in URLs (leaks into logs; opt in only if you must). @default false */
@@ -91,6 +104,9 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
     inboundFramesPerSecond: positive(options.inboundFramesPerSecond, 200, 'inboundFramesPerSecond'),
     inboundFrameBurst: positive(options.inboundFrameBurst, 400, 'inboundFrameBurst'),
+    maxQueuedFrames: positive(options.maxQueuedFrames, 64, 'maxQueuedFrames'),
+    maxQueuedBytes: positive(options.maxQueuedBytes, 1024 * 1024, 'maxQueuedBytes'),
+    trustProxy: options.trustProxy ?? false,
     path,
     allowQueryToken: options.allowQueryToken ?? false,
     pollTimeoutMs: positive(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),

@@ -1,6 +1,8 @@
 /** A token bucket: `take()` is false when the rate is exceeded. */
 export interface RateLimiter {
   take(): boolean;
+  /** Milliseconds until the next token (0 when one is available). */
+  retryAfterMs(): number;
 }
 
 /** Create a token bucket refilled at `perSecond`, holding at most `burst` tokens. `now` is read at call time. */
@@ -15,6 +17,10 @@ export function createRateLimiter(perSecond: number, burst: number, now: () => n
       if (tokens < 1) return false;
       tokens -= 1;
       return true;
+    },
+    retryAfterMs() {
+      const current = Math.min(burst, tokens + ((now() - updated) * perSecond) / 1000);
+      return current >= 1 ? 0 : Math.ceil(((1 - current) * 1000) / perSecond);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { encodeCursor, isValidTopic, PROTOCOL_VERSION } from '@qwik-realtime/core/protocol';
+import { createPositions, encodeCursor, isValidTopic, positionOfTopic, PROTOCOL_VERSION } from '@qwik-realtime/core/protocol';
 import type {
   AckFrame,
   ErrorBody,
@@ -55,8 +55,11 @@ export interface Session<P extends Principal = Principal> extends SessionHandle<
   subscribe(topic: unknown, request: SubscribeRequest): Promise<void>;
   unsubscribe(topic: unknown, ref?: string): void;
   publish(frame: Pick<PublishFrame, 'topic' | 'data' | 'id' | 'ref'>): Promise<void>;
-  /** Replace the principal (WebSocket re-`auth`); re-arms the expiry timer. */
-  setPrincipal(principal: P): void;
+  /**
+   * Replace the principal (WebSocket re-`auth`); re-arms the expiry timer and asks `authorize` again for
+   * every subscription, dropping refused ones with a `forbidden` topic error (revocation).
+   */
+  setPrincipal(principal: P): Promise<void>;
   /** The transport is gone: release everything without writing. */
   closed(): void;
 }
@@ -120,7 +123,7 @@ export function createSession<P extends Principal>(
     id: options.generateId(),
     transport,
     principal,
-    positions: { ...initialPositions },
+    positions: createPositions(initialPositions),
     cursor: () => fastCursor(session.positions),
     topics: () => [...subscriptions.keys()],
 
@@ -150,7 +153,7 @@ export function createSession<P extends Principal>(
         message(outbound) {
           if (done) return;
           const { offset, epoch } = outbound.message;
-          const position = session.positions[topic];
+          const position = positionOfTopic(session.positions, topic);
           if (position) {
             position.offset = offset;
             position.epoch = epoch;
@@ -189,14 +192,31 @@ export function createSession<P extends Principal>(
       }
     },
 
-    setPrincipal(next) {
+    async setPrincipal(next) {
       (session as { principal: P }).principal = next;
       armExpiry();
+      await Promise.all(
+        [...subscriptions.keys()].map(async (topic) => {
+          let error: unknown;
+          try {
+            if (!(await ctx.authorize(next, 'subscribe', topic))) error = new RealtimeError('forbidden', `not allowed to subscribe to ${topic} any more`, topic);
+          } catch (thrown) {
+            error = thrown;
+          }
+          // Another re-auth (or an unsubscribe) may have happened meanwhile: only the current principal counts.
+          if (error === undefined || done || session.principal !== next || !subscriptions.has(topic)) return;
+          subscriptions.get(topic)?.stop();
+          subscriptions.delete(topic);
+          delete session.positions[topic];
+          reportError(error, topic);
+        }),
+      );
     },
 
     close(code = 'disconnected', message = 'closed by the server') {
       if (done) return;
       const error = new RealtimeError(code, message);
+      ctx.countDisconnect(code);
       release();
       output.close(error);
     },

@@ -94,7 +94,7 @@ export function createTopicRegistry(broker: Broker, onError: (error: unknown) =>
       };
     },
     counts() {
-      const counts: Record<string, number> = {};
+      const counts = Object.create(null) as Record<string, number>;
       for (const [topic, entry] of entries) if (entry.listeners.size > 0) counts[topic] = entry.listeners.size;
       return counts;
     },

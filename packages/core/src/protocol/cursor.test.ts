@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { createPositions, decodeCursor, encodeCursor, positionOfTopic } from './cursor.js';
 
 describe('cursor', () => {
   test('round-trips positions across several epochs', () => {
@@ -23,4 +23,20 @@ describe('cursor', () => {
       expect(decodeCursor(cursor)).toBeUndefined();
     },
   );
+});
+
+describe('cursor with topics named like Object.prototype keys', () => {
+  test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('%s round-trips as an ordinary topic', (topic) => {
+    const positions = createPositions();
+    positions[topic] = { offset: 3, epoch: 'e' };
+    const cursor = encodeCursor(positions);
+    expect(cursor).toBe(`e;${topic}=3`);
+    const decoded = decodeCursor(cursor)!;
+    expect(Object.keys(decoded)).toEqual([topic]);
+    expect(positionOfTopic(decoded, topic)).toEqual({ offset: 3, epoch: 'e' });
+  });
+
+  test('a topic absent from the cursor has no position, even when Object.prototype has that key', () => {
+    expect(positionOfTopic(decodeCursor('e;a=1')!, 'constructor')).toBeUndefined();
+  });
 });

@@ -1,8 +1,24 @@
 import type { Position } from './envelope.js';
 import { isValidTopic } from './topic.js';
 
-/** Per-topic positions, as carried by an SSE `id:`, a `since` query parameter or a long-poll cursor. */
+/**
+ * Per-topic positions, as carried by an SSE `id:`, a `since` query parameter or a long-poll cursor.
+ * Topics are arbitrary keys (`constructor` and `__proto__` are valid topics): build these with
+ * {@link createPositions} (no prototype) and look them up with `Object.hasOwn`.
+ */
 export type Positions = Record<string, Position>;
+
+/** An empty {@link Positions} without a prototype, so every topic name is an ordinary key. */
+export function createPositions(from?: Positions): Positions {
+  const positions = Object.create(null) as Positions;
+  if (from) for (const topic of Object.keys(from)) positions[topic] = from[topic] as Position;
+  return positions;
+}
+
+/** The position of `topic`, own keys only (`constructor` is not inherited from `Object.prototype`). */
+export function positionOfTopic(positions: Positions, topic: string): Position | undefined {
+  return Object.hasOwn(positions, topic) ? positions[topic] : undefined;
+}
 
 const EPOCH_SYNTAX = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -19,7 +35,8 @@ export function isValidEpoch(epoch: unknown): epoch is string {
 export function encodeCursor(positions: Positions): string {
   const epochs: string[] = [];
   const entries: string[] = [];
-  for (const [topic, { offset, epoch }] of Object.entries(positions)) {
+  for (const topic of Object.keys(positions)) {
+    const { offset, epoch } = positions[topic] as Position;
     let index = epochs.indexOf(epoch);
     if (index < 0) index = epochs.push(epoch) - 1;
     entries.push(index === 0 ? `${topic}=${offset}` : `${topic}=${offset}.${index}`);
@@ -38,7 +55,7 @@ export function decodeCursor(cursor: string): Positions | undefined {
   const body = cursor.slice(split + 1);
   const epochs = head === '' ? [] : head.split('|');
   if (!epochs.every(isValidEpoch)) return undefined;
-  const positions: Positions = {};
+  const positions = createPositions();
   if (body === '') return positions;
   for (const entry of body.split(',')) {
     const eq = entry.lastIndexOf('=');

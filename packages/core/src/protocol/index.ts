@@ -9,7 +9,7 @@ export {
 } from './codes.js';
 export { PROTOCOL_VERSION, DEFAULT_HEARTBEAT_MS } from './frames.js';
 export { isValidTopic, MAX_TOPIC_LENGTH } from './topic.js';
-export { encodeCursor, decodeCursor, isValidEpoch } from './cursor.js';
+export { encodeCursor, decodeCursor, isValidEpoch, createPositions, positionOfTopic } from './cursor.js';
 
 export type { Position, Envelope } from './envelope.js';
 export type { ErrorCode, RetryPolicy, ErrorBody } from './codes.js';

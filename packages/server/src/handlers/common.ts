@@ -1,4 +1,4 @@
-import { decodeCursor, isValidTopic } from '@qwik-realtime/core/protocol';
+import { createPositions, decodeCursor, isValidTopic, retryPolicyOf } from '@qwik-realtime/core/protocol';
 import type { ErrorCode, Positions } from '@qwik-realtime/core/protocol';
 import { authContextOf } from '../auth.js';
 import type { AuthContext, Principal } from '../auth.js';
@@ -22,8 +22,10 @@ export function sendError(exchange: HttpExchange, error: unknown, onError?: (err
   const realtime = toRealtimeError(error);
   if (realtime.code === 'internal') onError?.(error);
   const extra: Record<string, string> = {};
-  if (realtime.code === 'broker_unavailable' || realtime.code === 'rate_limited' || realtime.code === 'server_shutdown') extra['retry-after'] = '1';
-  sendJson(exchange, realtime.status, realtime.toBody(), extra);
+  const body = realtime.toBody();
+  if (body.retryAfterMs !== undefined) extra['retry-after'] = String(Math.max(1, Math.ceil(body.retryAfterMs / 1000)));
+  else if (realtime.code === 'server_shutdown' || retryPolicyOf(realtime.code) === 'retry_backoff') extra['retry-after'] = '1';
+  sendJson(exchange, realtime.status, body, extra);
 }
 
 /** Topics of a `?topic=a&topic=b` query, deduplicated and validated. */
@@ -44,23 +46,13 @@ export function intParam(url: URL, name: string, max: number): number | undefine
 
 /** A cursor parameter; malformed cursors count as "no position" (docs/protocol.md, Cursors). */
 export function cursorParam(raw: string | null | undefined): Positions {
-  if (!raw) return {};
-  return decodeCursor(raw) ?? {};
+  if (!raw) return createPositions();
+  return decodeCursor(raw) ?? createPositions();
 }
 
 /** Authenticate an HTTP request; throws `unauthorized` / `token_expired`. */
 export async function authenticateHttp<P extends Principal>(ctx: HubContext<P>, exchange: HttpExchange, transport: AuthContext['transport']): Promise<P> {
-  const { options } = ctx;
-  let principal: P | null;
-  try {
-    principal = await options.authenticate(authContextOf(exchange.request, transport, options.allowQueryToken));
-  } catch (error) {
-    options.onError(error);
-    throw new RealtimeError('internal', 'authenticate failed');
-  }
-  if (!principal) throw new RealtimeError('unauthorized', 'missing or invalid credentials');
-  if (principal.expiresAt !== undefined && principal.expiresAt <= options.now()) throw new RealtimeError('token_expired', 'credentials expired');
-  return principal;
+  return ctx.authenticate(authContextOf(exchange.request, transport, ctx.options.allowQueryToken));
 }
 
 /** Authorize `subscribe` on every topic; throws `forbidden` naming the first refused topic. */

@@ -1,5 +1,5 @@
 import type { Envelope, PollResponse, Position, Positions, SubscribedFrame } from '@qwik-realtime/core/protocol';
-import { encodeCursor } from '@qwik-realtime/core/protocol';
+import { createPositions, encodeCursor, positionOfTopic } from '@qwik-realtime/core/protocol';
 import type { Principal } from '../auth.js';
 import type { HttpExchange } from '../exchange.js';
 import type { HubContext } from '../hub-context.js';
@@ -12,21 +12,27 @@ interface Batch {
   more: boolean;
 }
 
-/** Read what each topic has after its position (stateless: everything comes from the cursor and the broker). */
+/**
+ * Read what each topic has after its position (stateless: everything comes from the cursor and the broker).
+ * At most `limit` messages: a topic that does not fit keeps its position (or, on a first poll, the position
+ * just before the part of its `history` replay that did not fit) and the answer says `more: true`.
+ */
 async function collect<P extends Principal>(ctx: HubContext<P>, topics: string[], from: Positions, history: number | undefined, limit: number): Promise<Batch> {
   const { broker } = ctx.options;
-  const batch: Batch = { messages: [], subscriptions: [], positions: {}, more: false };
+  const batch: Batch = { messages: [], subscriptions: [], positions: createPositions(), more: false };
   for (const topic of topics) {
-    const since = from[topic];
+    const since = positionOfTopic(from, topic);
     const budget = limit - batch.messages.length;
     if (!since) {
-      const result = await broker.history(topic, { last: Math.min(history ?? 0, budget) });
+      const result = await broker.history(topic, { last: history ?? 0 });
       const first = result.messages[0];
       const position: Position = first ? { offset: first.offset - 1, epoch: first.epoch } : result.head;
       batch.subscriptions.push({ type: 'subscribed', topic, recovered: true, position, replayed: result.messages.length });
-      batch.messages.push(...result.messages);
-      const last = result.messages.at(-1);
-      batch.positions[topic] = last ? { offset: last.offset, epoch: last.epoch } : result.head;
+      const fits = result.messages.slice(0, Math.max(0, budget));
+      if (fits.length < result.messages.length) batch.more = true;
+      batch.messages.push(...fits);
+      const last = fits.at(-1);
+      batch.positions[topic] = last ? { offset: last.offset, epoch: last.epoch } : first ? position : result.head;
       continue;
     }
     if (budget <= 0) {
@@ -117,7 +123,10 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
       if (wake === 'message' && !ready(batch)) batch = await collect(ctx, topics, batch.positions, history, options.pollBatchSize);
     }
     if (gone) return;
-    const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs: options.heartbeatMs, more: batch.more };
+    // The client's watchdog allows `heartbeatMs` plus some grace between answers: announce at least the
+    // longest wait, so an idle poll is never taken for a dead server.
+    const heartbeatMs = Math.max(options.heartbeatMs, options.pollTimeoutMs);
+    const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs, more: batch.more };
     if (batch.subscriptions.length > 0) response.subscriptions = batch.subscriptions;
     sendJson(exchange, 200, response);
   } catch (error) {

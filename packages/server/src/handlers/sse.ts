@@ -1,3 +1,4 @@
+import { createPositions, positionOfTopic } from '@qwik-realtime/core/protocol';
 import type { Principal } from '../auth.js';
 import type { HttpExchange } from '../exchange.js';
 import type { HubContext } from '../hub-context.js';
@@ -57,12 +58,17 @@ export async function handleSse<P extends Principal>(ctx: HubContext<P>, exchang
     if (topics.length === 0) return exchange.send(204, NO_BUFFERING_HEADERS, '');
     const history = intParam(url, 'history', 100_000);
     const lastEventId = exchange.request.header('last-event-id') ?? url.searchParams.get('lastEventId');
-    const positions = { ...cursorParam(url.searchParams.get('since')), ...cursorParam(lastEventId) };
+    const positions = createPositions(cursorParam(url.searchParams.get('since')));
+    Object.assign(positions, cursorParam(lastEventId));
     const principal = await authenticateHttp(ctx, exchange, 'sse');
     await authorizeAll(ctx, principal, topics);
     assertOpen(ctx);
     if (gone) return;
-    const requested = Object.fromEntries(topics.filter((topic) => positions[topic]).map((topic) => [topic, positions[topic]!]));
+    const requested = createPositions();
+    for (const topic of topics) {
+      const position = positionOfTopic(positions, topic);
+      if (position) requested[topic] = position;
+    }
     const sink = exchange.stream(200, SSE_HEADERS);
     sink.write('retry: 1000\n\n');
     let current: Session<P> | undefined;
@@ -70,7 +76,7 @@ export async function handleSse<P extends Principal>(ctx: HubContext<P>, exchang
     current = createSession(ctx, 'sse', principal, output, requested);
     session = current;
     for (const topic of topics) {
-      const since = requested[topic];
+      const since = positionOfTopic(requested, topic);
       await session.subscribe(topic, since ? { since } : history === undefined ? {} : { history });
     }
   } catch (error) {

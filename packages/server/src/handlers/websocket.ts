@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLOSE_CODES, isValidEpoch } from '@qwik-realtime/core/protocol';
+import { CLOSE_CODES, isValidEpoch, retryPolicyOf } from '@qwik-realtime/core/protocol';
 import type { ErrorCode, Position, ServerFrame } from '@qwik-realtime/core/protocol';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { authContextOf, hasExplicitCredential } from '../auth.js';
-import type { Principal } from '../auth.js';
+import type { Principal, RequestInfo } from '../auth.js';
 import { RealtimeError, toRealtimeError } from '../errors.js';
 import { nodeRequestInfo } from '../exchange.js';
 import type { HubContext } from '../hub-context.js';
@@ -54,6 +54,9 @@ function createWsOutput(ws: WebSocket, socket: Duplex): SessionOutput {
   };
 }
 
+/** Most `rate_limited` error frames sent per second to one connection; further refused frames get none. */
+const MAX_RATE_LIMITED_REPLIES_PER_SECOND = 10;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const isPosition = (value: unknown): value is Position => isObject(value) && isCount(value.offset) && isValidEpoch(value.epoch);
@@ -65,22 +68,41 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
   // the ws library's own cap (close 1009) before being buffered.
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes * 2, perMessageDeflate: false, clientTracking: false });
 
-  const refuse = (socket: Duplex, error: RealtimeError) => {
-    const body = JSON.stringify(error.toBody());
-    socket.end(
-      `HTTP/1.1 ${error.status} ${error.code}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+  /** Answer a refused upgrade with its status and `ErrorBody` (never throws; `internal` errors are logged). */
+  const refuse = (socket: Duplex, error: unknown) => {
+    const realtime = toRealtimeError(error);
+    if (realtime.code === 'internal') options.onError(error);
+    try {
+      if (socket.destroyed || !socket.writable) return void socket.destroy();
+      const body = JSON.stringify(realtime.toBody());
+      const retryAfter = retryPolicyOf(realtime.code) === 'retry_backoff' ? 'Retry-After: 1\r\n' : '';
+      socket.end(
+        `HTTP/1.1 ${realtime.status} ${realtime.code}\r\nConnection: close\r\nContent-Type: application/json\r\n${retryAfter}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    } catch {
+      socket.destroy();
+    }
   };
 
-  const run = (ws: WebSocket, socket: Duplex, req: IncomingMessage, initial: P | null) => {
-    const request = nodeRequestInfo(req);
+  const run = (ws: WebSocket, socket: Duplex, request: RequestInfo, initial: P | null) => {
     const output = createWsOutput(ws, socket);
     const limiter = createRateLimiter(options.inboundFramesPerSecond, options.inboundFrameBurst, options.now);
-    let refused = 0;
+    // Refused frames draw on their own bucket, which accepted frames do not refill: a sustained flood
+    // empties it and the socket is closed, however many frames get through in between.
+    const refusals = createRateLimiter(options.inboundFramesPerSecond / 10, options.inboundFrameBurst, options.now);
+    // Never answer a flood with a flood: `rate_limited` error frames are capped per second.
+    const rateReplies = createRateLimiter(MAX_RATE_LIMITED_REPLIES_PER_SECOND, MAX_RATE_LIMITED_REPLIES_PER_SECOND, options.now);
     let queue: Promise<void> = Promise.resolve();
+    let queuedFrames = 0;
+    let queuedBytes = 0;
     let session: Session<P> | undefined;
     let authTimer: ReturnType<typeof setTimeout> | undefined;
-    const closeWith = (error: RealtimeError) => (session ? session.close(error.code, error.message) : output.close(error));
+    const closeWith = (error: RealtimeError) => {
+      if (session) return session.close(error.code, error.message);
+      if (ws.readyState !== ws.OPEN) return;
+      ctx.countDisconnect(error.code);
+      output.close(error);
+    };
     const report = (error: unknown, ref?: unknown) => {
       const body = toRealtimeError(error).toBody();
       if (typeof ref === 'string') body.ref = ref;
@@ -95,13 +117,19 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
     }
 
     // Liveness: a protocol-level ping (browsers answer it by themselves) every heartbeat; a peer that sent
-    // nothing — no frame, no pong — for two heartbeats is gone (half-open TCP) and is dropped.
+    // nothing — no frame, no pong — for two heartbeat intervals is gone (half-open TCP) and is dropped at
+    // the second heartbeat: it did not answer the first ping in a whole interval.
     let lastSeen = options.now();
     const seen = () => {
       lastSeen = options.now();
     };
     const liveness = setInterval(() => {
-      if (options.now() - lastSeen > 2 * options.heartbeatMs) return ws.terminate();
+      // Paused on purpose (inbound queue full): the peer's pongs wait unread behind our own backlog.
+      if (ws.isPaused) return seen();
+      if (options.now() - lastSeen >= 2 * options.heartbeatMs) {
+        ctx.countDisconnect('heartbeat_timeout');
+        return ws.terminate();
+      }
       if (ws.readyState === ws.OPEN) ws.ping();
     }, options.heartbeatMs);
     ws.on('pong', seen);
@@ -112,13 +140,13 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       session?.closed();
     });
     ws.on('error', () => undefined);
-    ws.on('message', (raw: RawData, isBinary: boolean) => {
+    const onMessage = (raw: RawData, isBinary: boolean) => {
       seen();
       if (!limiter.take()) {
-        if (++refused > options.inboundFrameBurst) return closeWith(new RealtimeError('rate_limited', 'too many frames'));
-        return report(new RealtimeError('rate_limited', 'too many frames; slow down'));
+        if (!refusals.take()) return closeWith(new RealtimeError('rate_limited', 'too many frames'));
+        if (rateReplies.take()) report(new RealtimeError('rate_limited', 'too many frames; slow down'));
+        return;
       }
-      refused = 0;
       const size = Array.isArray(raw) ? raw.reduce((sum, part) => sum + part.length, 0) : raw.byteLength;
       if (size > options.maxFrameBytes) return closeWith(new RealtimeError('message_too_large', `frame of ${size} bytes is over the limit of ${options.maxFrameBytes}`));
       if (isBinary) return session ? report(new RealtimeError('bad_request', 'binary frames are not supported')) : closeWith(new RealtimeError('unauthorized', 'expected an auth frame'));
@@ -129,8 +157,27 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         frame = undefined;
       }
       // Frames are handled one after the other, so `subscribe` then `unsubscribe` (or two publishes) keep
-      // their order even when a hook or the broker is slow.
-      queue = queue.then(() => handleFrame(frame)).catch((error) => report(error));
+      // their order even when a hook or the broker is slow. The queue is bounded: past it the socket stops
+      // being read (TCP pushes back on the client) until the backlog halves.
+      queuedFrames++;
+      queuedBytes += size;
+      if (queuedFrames > options.maxQueuedFrames || queuedBytes > options.maxQueuedBytes) ws.pause();
+      queue = queue
+        .then(() => handleFrame(frame))
+        .catch((error) => report(error))
+        .finally(() => {
+          queuedFrames--;
+          queuedBytes -= size;
+          if (ws.isPaused && queuedFrames <= options.maxQueuedFrames / 2 && queuedBytes <= options.maxQueuedBytes / 2) ws.resume();
+        });
+    };
+    ws.on('message', (raw: RawData, isBinary: boolean) => {
+      try {
+        onMessage(raw, isBinary);
+      } catch (error) {
+        options.onError(error);
+        closeWith(new RealtimeError('internal', 'frame handling failed'));
+      }
     });
 
     const handleFrame = async (frame: unknown) => {
@@ -141,20 +188,17 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       const ref = typeof frame.ref === 'string' ? frame.ref : undefined;
       if (frame.type === 'auth') {
         if (typeof frame.token !== 'string') return closeWith(new RealtimeError('unauthorized', 'auth frame needs a string token'));
-        let principal: P | null;
+        let principal: P;
         try {
-          principal = await options.authenticate(authContextOf(request, 'ws', options.allowQueryToken, frame.token));
+          principal = await ctx.authenticate(authContextOf(request, 'ws', options.allowQueryToken, frame.token));
         } catch (error) {
-          options.onError(error);
-          principal = null;
+          return closeWith(toRealtimeError(error));
         }
-        if (!principal) return closeWith(new RealtimeError('unauthorized', 'invalid credentials'));
-        if (principal.expiresAt !== undefined && principal.expiresAt <= options.now()) return closeWith(new RealtimeError('token_expired', 'credentials expired'));
         if (authTimer) clearTimeout(authTimer);
         authTimer = undefined;
         ctx.unauthenticated.delete(closePending);
-        if (session) session.setPrincipal(principal);
-        else if (ws.readyState === ws.OPEN) session = createSession(ctx, 'ws', principal, output);
+        if (session) return session.setPrincipal(principal);
+        if (ws.readyState === ws.OPEN) session = createSession(ctx, 'ws', principal, output);
         return;
       }
       if (!session) return closeWith(new RealtimeError('unauthorized', 'the first frame must be an auth frame'));
@@ -185,21 +229,21 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
     /** Handle an `upgrade` already known to be ours. */
     async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
       socket.on('error', () => undefined);
-      const request = nodeRequestInfo(req);
       let principal: P | null = null;
+      let request: RequestInfo;
       try {
+        request = nodeRequestInfo(req);
         if (ctx.closing) throw new RealtimeError('server_shutdown', 'the hub is closing');
-        principal = await options.authenticate(authContextOf(request, 'ws', options.allowQueryToken));
-        if (!principal && hasExplicitCredential(request, options.allowQueryToken)) throw new RealtimeError('unauthorized', 'invalid credentials');
-        if (principal?.expiresAt !== undefined && principal.expiresAt <= options.now()) throw new RealtimeError('token_expired', 'credentials expired');
+        principal = await ctx.authenticate(authContextOf(request, 'ws', options.allowQueryToken));
       } catch (error) {
-        const realtime = toRealtimeError(error);
-        if (realtime.code === 'internal') options.onError(error);
-        return refuse(socket, realtime);
+        // Without explicit credentials a refused upgrade still opens: the first frame must then be `auth`.
+        const unauthenticated = error instanceof RealtimeError && error.code === 'unauthorized' && !hasExplicitCredential(request!, options.allowQueryToken);
+        if (!unauthenticated) return refuse(socket, error);
       }
       if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (ws) => run(ws, socket, req, principal));
+      wss.handleUpgrade(req, socket, head, (ws) => run(ws, socket, request, principal));
     },
+    refuse,
     close() {
       wss.close();
     },
