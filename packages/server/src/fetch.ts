@@ -1,5 +1,5 @@
 import type { Principal } from './auth.js';
-import { toRealtimeError } from './errors.js';
+import { RealtimeError, toRealtimeError } from './errors.js';
 import { webExchange } from './exchange.js';
 import type { Hub } from './hub.js';
 import { contextOf } from './hub-context.js';
@@ -20,7 +20,13 @@ export interface FetchHandlerOptions {
 /** Answer `request` if it is for the hub; never rejects (errors become a JSON `ErrorBody` response). */
 export async function serveFetch<P extends Principal>(ctx: HubContext<P>, request: Request, clientKey: string | undefined): Promise<Response | undefined> {
   try {
-    const endpoint = endpointOf(ctx.options.path, new URL(request.url).pathname);
+    let pathname: string;
+    try {
+      pathname = new URL(request.url).pathname;
+    } catch {
+      throw new RealtimeError('bad_request', 'malformed request URL');
+    }
+    const endpoint = endpointOf(ctx.options.path, pathname);
     if (!endpoint) return undefined;
     return await new Promise<Response>((resolve, reject) => {
       serveHttp(ctx, endpoint, webExchange(request, resolve, clientKey)).catch(reject);
