@@ -1,21 +1,27 @@
+import { backoffDelay } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import { createConnection } from './connection.js';
 import { createDedup } from './dedup.js';
 import { clientError, clientErrorOfBody } from './errors.js';
 import { resolvePlatform } from './platform.js';
 import type { Platform } from './platform.js';
-import type { Envelope, Position } from './protocol/envelope.js';
+import type { Envelope } from './protocol/envelope.js';
 import type { SubscribedFrame } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
 import { createPublisher } from './publish.js';
-import type { TopicRequest, Transport } from './transport.js';
+import { createTopicEntry, setTopicState, topicRequest } from './topic-entry.js';
+import type { Listener, TopicEntry } from './topic-entry.js';
+import type { Transport } from './transport.js';
 import type { ClientError, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent, TopicState } from './types.js';
 
 /** Options of {@link createBaseClient} (and of `createClient`, where `transports` is optional). */
 export interface BaseClientOptions {
   /** Hub mount URL, e.g. `/realtime` or `https://example.com/realtime`. */
   url: string;
-  /** Ordered fallback chain; a transport that fails before ever opening is skipped for the page session. */
+  /**
+   * Ordered fallback chain. A transport that fails for a reason about itself (network refusal, no answer,
+   * missing constructor) before ever opening is skipped for `transportSkipMs`, and again tried after that.
+   */
   transports: Transport[];
   /** Called before every connection attempt and publish; the token goes in `Authorization` / the WS auth frame. */
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
@@ -27,6 +33,16 @@ export interface BaseClientOptions {
   minUptimeMs?: number;
   /** Added to the server's announced heartbeat interval before the connection counts as dead. @default 5000 */
   heartbeatGraceMs?: number;
+  /** An attempt that got no `hello` (or first poll answer) after this long fails and counts as one. @default 10000 */
+  connectTimeoutMs?: number;
+  /** How long a transport that failed before ever opening is skipped; `connect()` forgets skips. @default 60000 */
+  transportSkipMs?: number;
+  /**
+   * The first reconnect after a "retry now" close (server shutdown, heartbeat timeout) waits a random delay
+   * in `[0, retryNowWindowMs)`, so a restarting hub does not get every client back at once. A window
+   * announced by the server (`reconnectWithinMs`) replaces it for that reconnect. @default 1000
+   */
+  retryNowWindowMs?: number;
   /** Wait this long after the last subscriber of a topic leaves before unsubscribing it. @default 1000 */
   teardownDelayMs?: number;
   /** How many recent message ids are remembered to drop duplicates. @default 1000 */
@@ -45,22 +61,7 @@ export interface BaseClientOptions {
   debug?: (event: string, detail?: unknown) => void;
 }
 
-interface Listener {
-  options: SubscribeOptions<unknown>;
-  active: boolean;
-}
-
-interface Entry {
-  topic: string;
-  listeners: Set<Listener>;
-  position?: Position;
-  history?: number;
-  resumed: boolean;
-  skip: number;
-  confirmed: boolean;
-  teardown?: unknown;
-  pending: Envelope[];
-}
+type Entry = TopicEntry;
 
 /**
  * Create a client with an explicit transport list (nothing else is bundled). `createClient` is the same
@@ -78,11 +79,8 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
   const schedule = options.scheduleBatch ?? queueMicrotask;
   let flushQueued = false;
 
-  const request = (entry: Entry): TopicRequest => {
-    entry.resumed = entry.position !== undefined;
-    if (entry.position) return { topic: entry.topic, since: entry.position };
-    return entry.history ? { topic: entry.topic, history: entry.history } : { topic: entry.topic };
-  };
+  const request = topicRequest;
+  const minUptimeMs = options.minUptimeMs ?? 5000;
   const safely = (call: () => void) => {
     try {
       call();
@@ -131,21 +129,41 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
 
   const remove = (entry: Entry) => {
     platform.clearTimeout(entry.teardown);
+    platform.clearTimeout(entry.retryTimer);
     topics.delete(entry.topic);
     dirty.delete(entry);
     connection.unsubscribe(entry.topic);
     if (!topics.size) connection.idle();
   };
 
-  /** Tell a topic's subscribers; a do-not-retry error ends the topic. True if the topic was known. */
+  /** The server dropped this topic with a retryable error: subscribe it again, with backoff, since its position. */
+  const retryTopic = (entry: Entry, error: ClientError) => {
+    platform.clearTimeout(entry.retryTimer);
+    entry.confirmed = false;
+    // A topic that stayed live for a while starts over; one that fails right after each resubscribe backs off.
+    if (entry.liveSince !== undefined && platform.now() - entry.liveSince >= minUptimeMs) entry.attempt = 0;
+    entry.liveSince = undefined;
+    const delay = backoffDelay(entry.attempt++, platform.random(), options.backoff);
+    setTopicState(entry, { status: 'resubscribing', error, nextRetryAt: platform.now() + delay }, safely);
+    entry.retryTimer = platform.setTimeout(() => {
+      entry.retryTimer = undefined;
+      if (topics.get(entry.topic) !== entry) return;
+      setTopicState(entry, { status: 'resubscribing', nextRetryAt: null }, safely);
+      connection.subscribe(request(entry));
+    }, delay);
+  };
+
+  /** Tell a topic's subscribers; a do-not-retry error ends the topic, others resubscribe it. True if known. */
   const topicError = (topic: string, error: ClientError): boolean => {
     const entry = topics.get(topic);
     if (!entry) return false;
     for (const listener of [...entry.listeners]) safely(() => listener.options.onError?.(error));
+    if (topics.get(topic) !== entry) return true;
     if (error.retry === 'no_retry') {
+      setTopicState(entry, { status: 'failed', error, nextRetryAt: null }, safely);
       for (const listener of entry.listeners) listener.active = false;
       remove(entry);
-    }
+    } else retryTopic(entry, error);
     return true;
   };
 
@@ -156,7 +174,10 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     getToken: options.getToken,
     headers: options.headers,
     backoff: options.backoff,
-    minUptimeMs: options.minUptimeMs ?? 5000,
+    minUptimeMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    transportSkipMs: options.transportSkipMs ?? 60_000,
+    retryNowWindowMs: options.retryNowWindowMs ?? 1000,
     heartbeatGraceMs: options.heartbeatGraceMs ?? 5000,
     pauseWhenHidden: options.pauseWhenHidden ?? false,
     debug: options.debug,
@@ -167,6 +188,10 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       // A position followed by a replay may be the replay's start or end depending on the server: only
       // trust it when nothing is replayed, and let the replayed messages move the position otherwise.
       if (frame.replayed === 0 || !frame.recovered) entry.position = frame.position;
+      platform.clearTimeout(entry.retryTimer);
+      entry.retryTimer = undefined;
+      entry.liveSince = platform.now();
+      setTopicState(entry, { status: 'live', error: null, recovered: frame.recovered, nextRetryAt: null }, safely);
       entry.skip = !entry.resumed && entry.history !== undefined ? Math.max(0, frame.replayed - entry.history) : 0;
       if (entry.confirmed && frame.recovered) return;
       entry.confirmed = true;
@@ -179,12 +204,15 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
         if (!entry) continue;
         const last = entry.position;
         if (last && last.epoch === message.epoch && message.offset <= last.offset) continue;
-        if (dedup.seen(`${message.topic}\n${message.id}`)) continue;
-        entry.position = { offset: message.offset, epoch: message.epoch };
+        // The first `skip` replayed messages are the excess of a shared history: drop them by their place
+        // in the replay, before dedup (which may already have eaten some of them).
         if (entry.skip > 0) {
           entry.skip--;
+          entry.position = { offset: message.offset, epoch: message.epoch };
           continue;
         }
+        if (dedup.seen(`${message.topic}\n${message.id}`)) continue;
+        entry.position = { offset: message.offset, epoch: message.epoch };
         entry.pending.push(message);
         dirty.add(entry);
       }
@@ -199,11 +227,27 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     },
     rejectTopic: (topic, error) => topicError(topic, error),
     dropped() {
-      for (const entry of topics.values()) entry.confirmed = false;
+      for (const entry of topics.values()) {
+        entry.confirmed = false;
+        entry.liveSince = undefined;
+        platform.clearTimeout(entry.retryTimer);
+        entry.retryTimer = undefined;
+        setTopicState(entry, { status: 'resubscribing', nextRetryAt: null }, safely);
+      }
     },
   });
 
-  const publish = createPublisher({
+  // Topics waiting for the connection share its retry time and error.
+  connection.onState((state) => {
+    if (state.status !== 'reconnecting') return;
+    for (const entry of topics.values()) {
+      if (entry.state.status === 'resubscribing' && entry.retryTimer === undefined) {
+        setTopicState(entry, { status: 'resubscribing', nextRetryAt: state.nextRetryAt, error: state.error }, safely);
+      }
+    }
+  });
+
+  const publisher = createPublisher({
     url,
     platform,
     connection,
@@ -218,13 +262,16 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       const listener: Listener = { options: subscribeOptions as SubscribeOptions<unknown>, active: true };
       if (!isValidTopic(topic)) {
         const error: ClientError = clientError('invalid_topic', `@qwik-realtime/core: invalid topic ${JSON.stringify(topic)}`, topic);
-        queueMicrotask(() => subscribeOptions.onError?.(error));
         const failed: TopicState = { topic, status: 'failed', error, recovered: true, nextRetryAt: null };
+        queueMicrotask(() => {
+          subscribeOptions.onError?.(error);
+          subscribeOptions.onTopicState?.(failed);
+        });
         return { topic, position: () => undefined, state: () => failed, unsubscribe: () => undefined };
       }
       let entry = topics.get(topic);
       if (!entry) {
-        entry = { topic, listeners: new Set(), position: subscribeOptions.since, history: subscribeOptions.history, resumed: false, skip: 0, confirmed: false, pending: [] };
+        entry = createTopicEntry(topic, subscribeOptions as SubscribeOptions<unknown>);
         topics.set(topic, entry);
         entry.listeners.add(listener);
         connection.ensure();
@@ -244,7 +291,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       return {
         topic,
         position: () => owner.position,
-        state: () => ({ topic, status: owner.confirmed ? 'live' : 'subscribing', error: null, recovered: true, nextRetryAt: null }),
+        state: () => owner.state,
         unsubscribe() {
           if (!listener.active) return;
           listener.active = false;
@@ -256,17 +303,19 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
         },
       };
     },
-    publish,
+    publish: publisher.publish,
     getState: connection.state,
     onState: connection.onState,
     connect: connection.connect,
     close() {
       for (const entry of topics.values()) {
         platform.clearTimeout(entry.teardown);
+        platform.clearTimeout(entry.retryTimer);
         for (const listener of entry.listeners) listener.active = false;
       }
       topics.clear();
       dirty.clear();
+      publisher.close();
       connection.close();
     },
   };

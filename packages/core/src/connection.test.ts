@@ -59,7 +59,8 @@ describe('connection', () => {
     sub.unsubscribe();
     c.close();
     expect(statuses()).toEqual(['connecting', 'open', 'reconnecting', 'reconnecting', 'open', 'idle', 'closed']);
-    expect(states.every((s) => JSON.parse(JSON.stringify(s)) !== undefined)).toBe(true);
+    // Plain data: survives a JSON round trip unchanged (no functions, classes or undefined fields).
+    for (const s of states) expect(JSON.parse(JSON.stringify(s))).toStrictEqual(s);
   });
 
   test('the attempt counter resets only after the connection stayed up for minUptimeMs', async () => {
@@ -88,14 +89,17 @@ describe('connection', () => {
     expect((c.getState().nextRetryAt ?? 0) - Date.now()).toBe(500);
   });
 
-  test('retry_now codes reconnect at once (the first time), Retry-After hints are respected', async () => {
+  test('retry_now codes reconnect within the retry-now window (the first time), Retry-After hints are respected', async () => {
     const { transport, server } = createFakeTransport();
     const { c } = client([transport]);
     c.subscribe('t', {});
     await vi.advanceTimersByTimeAsync(0);
     server.drop('server_shutdown');
-    expect(c.getState().nextRetryAt).toBe(Date.now());
-    await vi.advanceTimersByTimeAsync(0);
+    // random() = 0.5 in the default 1000 ms window.
+    expect(c.getState().nextRetryAt).toBe(Date.now() + 500);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(server.attempts).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(c.getState().status).toBe('open');
     expect(server.attempts).toBe(2);
 
@@ -104,8 +108,9 @@ describe('connection', () => {
     second.c.subscribe('t', {});
     await vi.advanceTimersByTimeAsync(0);
     hinted.sessions[0]!.events.closed({ code: 'rate_limited', retry: 'retry_backoff', message: 'slow down', retryAfterMs: 7000 });
-    expect((second.c.getState().nextRetryAt ?? 0) - Date.now()).toBe(7000);
-    await vi.advanceTimersByTimeAsync(6999);
+    // At least the hint, plus a jitter as wide as the hint: 7000 + 0.5 * 7000.
+    expect((second.c.getState().nextRetryAt ?? 0) - Date.now()).toBe(10_500);
+    await vi.advanceTimersByTimeAsync(10_499);
     expect(hinted.sessions).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(hinted.sessions).toHaveLength(2);
@@ -199,8 +204,9 @@ describe('connection', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(statuses()).toContain('reconnecting');
     expect(c.getState().error).toMatchObject({ code: 'heartbeat_timeout', retry: 'retry_now' });
-    // Fake timers push a 0 ms timer created inside a timer callback to +1 ms.
-    await vi.advanceTimersByTimeAsync(1);
+    // A retry-now close waits in the retry-now window (random() = 0.5 of 1000 ms).
+    expect((c.getState().nextRetryAt ?? 0) - Date.now()).toBe(500);
+    await vi.advanceTimersByTimeAsync(500);
     expect(server.attempts).toBe(2);
   });
 
@@ -215,7 +221,8 @@ describe('connection', () => {
     vi.setSystemTime(Date.now() + 60_000);
     visibility.dispatchEvent(new Event('visibilitychange'));
     expect(c.getState().error).toMatchObject({ code: 'heartbeat_timeout' });
-    await vi.advanceTimersByTimeAsync(0);
+    // The first retry after a retry-now close waits somewhere in the 1000 ms window.
+    await vi.advanceTimersByTimeAsync(1000);
     expect(server.attempts).toBe(2);
     vi.setSystemTime(Date.now() + 60_000);
     network.dispatchEvent(new Event('online'));

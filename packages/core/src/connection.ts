@@ -1,12 +1,13 @@
-import { backoffDelay } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
-import { clientError } from './errors.js';
+import { clientError, tokenError } from './errors.js';
 import { createWatchdog } from './heartbeat.js';
 import type { Watchdog } from './heartbeat.js';
 import type { ResolvedPlatform } from './platform.js';
 import type { ErrorBody } from './protocol/codes.js';
 import type { Envelope } from './protocol/envelope.js';
+import { DEFAULT_HEARTBEAT_MS } from './protocol/frames.js';
 import type { SubscribedFrame } from './protocol/frames.js';
+import { retryDelay } from './retry-delay.js';
 import type { CloseReason, TopicRequest, Transport, TransportSession } from './transport.js';
 import type { ClientError, ConnectionState } from './types.js';
 
@@ -21,6 +22,12 @@ export interface ConnectionOptions {
   minUptimeMs: number;
   heartbeatGraceMs: number;
   pauseWhenHidden: boolean;
+  /** An attempt without `hello` (or first poll answer) after this long fails like a refused one. */
+  connectTimeoutMs: number;
+  /** A transport that failed before ever opening is skipped this long. */
+  transportSkipMs: number;
+  /** Window of the first retry after a `retry_now` close. */
+  retryNowWindowMs: number;
   debug?: (event: string, detail?: unknown) => void;
   /** The topics to subscribe to, read at the start of every attempt. */
   topics(): TopicRequest[];
@@ -62,7 +69,8 @@ export function createConnection(options: ConnectionOptions): Connection {
   const { platform } = options;
   const listeners = new Set<(state: ConnectionState) => void>();
   let state: ConnectionState = { status: 'idle', transport: null, attempt: 0, nextRetryAt: null, error: null };
-  const skipped = new Set<Transport>();
+  /** Transports skipped after failing before ever opening, until the time given. */
+  const skipped = new Map<Transport, number>();
   const opened = new Set<Transport>();
   let session: TransportSession | undefined;
   let live: { on: boolean } | undefined;
@@ -75,6 +83,8 @@ export function createConnection(options: ConnectionOptions): Connection {
   let uptimeTimer: unknown;
   let watchdog: Watchdog | undefined;
   let retryBase: number | undefined;
+  let connectTimer: unknown;
+  let reconnectWithinMs: number | undefined;
   const debug = (event: string, detail?: unknown) => options.debug?.(event, detail);
 
   const set = (patch: Partial<ConnectionState>) => {
@@ -91,14 +101,16 @@ export function createConnection(options: ConnectionOptions): Connection {
     watchdog?.stop();
     watchdog = undefined;
     platform.clearTimeout(uptimeTimer);
+    platform.clearTimeout(connectTimer);
     current?.close();
   };
   const clearRetry = () => {
     platform.clearTimeout(retryTimer);
     retryTimer = undefined;
   };
+  const isSkipped = (transport: Transport) => (skipped.get(transport) ?? 0) > platform.now();
   const pick = () => {
-    let transport = options.transports.find((t) => !skipped.has(t));
+    let transport = options.transports.find((t) => !isSkipped(t));
     if (!transport) {
       skipped.clear();
       transport = options.transports[0];
@@ -119,7 +131,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     try {
       credential = (await options.getToken?.()) ?? undefined;
     } catch (error) {
-      if (token.on) onClosed(transport, false, { code: 'unauthorized', retry: 'retry_backoff', message: `@qwik-realtime/core: getToken failed: ${String(error)}` });
+      // Says nothing about the transport: never a reason to skip it.
+      if (token.on) onClosed(transport, false, { ...tokenError(error), transportFault: false });
       return;
     }
     if (!token.on) return;
@@ -127,10 +140,13 @@ export function createConnection(options: ConnectionOptions): Connection {
     const next = transport.connect(
       { url: options.url, topics: options.topics(), token: credential, headers: options.headers, platform },
       {
-        open(heartbeatMs) {
+        open(announced) {
           if (!token.on) return;
           hasOpened = isOpen = true;
           opened.add(transport);
+          platform.clearTimeout(connectTimer);
+          // A hello without a usable interval must not arm a NaN (about 1 ms) timer over and over.
+          const heartbeatMs = Number.isFinite(announced) && announced > 0 ? announced : DEFAULT_HEARTBEAT_MS;
           watchdog = createWatchdog(platform, heartbeatMs + options.heartbeatGraceMs, () => {
             if (!token.on) return;
             debug('heartbeat_timeout');
@@ -161,6 +177,9 @@ export function createConnection(options: ConnectionOptions): Connection {
           // An explicit `backoff.baseMs` wins over the server's generic `retry:` hint.
           if (options.backoff?.baseMs === undefined) retryBase = ms;
         },
+        reconnectWithin(ms) {
+          if (token.on && Number.isFinite(ms) && ms >= 0) reconnectWithinMs = ms;
+        },
         closed(reason) {
           if (!token.on) return;
           endSession();
@@ -168,8 +187,19 @@ export function createConnection(options: ConnectionOptions): Connection {
         },
       },
     );
-    if (token.on) session = next;
-    else next.close();
+    if (!token.on) return next.close();
+    session = next;
+    connectTimer = platform.setTimeout(() => {
+      if (!token.on || hasOpened) return;
+      debug('connect_timeout', { transport: transport.name });
+      endSession();
+      onClosed(transport, false, {
+        code: 'disconnected',
+        retry: 'retry_backoff',
+        message: `@qwik-realtime/core: no answer from the server within ${options.connectTimeoutMs} ms`,
+        transportFault: true,
+      });
+    }, options.connectTimeoutMs);
   };
 
   const onClosed = (transport: Transport, hadOpened: boolean, reason: CloseReason) => {
@@ -188,16 +218,25 @@ export function createConnection(options: ConnectionOptions): Connection {
       set({ status: 'closed', nextRetryAt: null, error });
       return;
     }
-    let delay: number;
-    // Only a transport-level failure (network, refused upgrade, missing constructor) before the transport
-    // ever opened counts against it; an expired token or a restarting server says nothing about it.
-    const broken = !hadOpened && !opened.has(transport) && reason.retry === 'retry_backoff';
-    const fallback = broken && options.transports.some((t) => t !== transport && !skipped.has(t));
-    if (broken) skipped.add(transport);
-    if (fallback) delay = 0;
-    else if (reason.retry === 'retry_now' && state.attempt === 0) delay = 0;
-    else delay = backoffDelay(state.attempt, platform.random(), { ...options.backoff, ...(retryBase ? { baseMs: retryBase } : {}) });
-    if (reason.retryAfterMs) delay = Math.max(delay, reason.retryAfterMs);
+    // Only a transport-level failure (network, refused upgrade, missing constructor, no answer) before the
+    // transport ever opened counts against it; a token, an error status or a restarting server says nothing
+    // about it. The skip expires, so one bad moment does not demote a transport for the page's life.
+    const fault = reason.transportFault ?? reason.code === 'disconnected';
+    const broken = !hadOpened && !opened.has(transport) && reason.retry === 'retry_backoff' && fault;
+    const fallback = broken && options.transports.some((t) => t !== transport && !isSkipped(t));
+    if (broken) skipped.set(transport, platform.now() + options.transportSkipMs);
+    const announced = reconnectWithinMs;
+    reconnectWithinMs = undefined;
+    const delay = fallback && !reason.retryAfterMs
+      ? 0
+      : retryDelay({
+          reason,
+          attempt: state.attempt,
+          random: platform.random,
+          backoff: { ...options.backoff, ...(retryBase ? { baseMs: retryBase } : {}) },
+          retryNowWindowMs: options.retryNowWindowMs,
+          reconnectWithinMs: announced,
+        });
     set({ status: 'reconnecting', attempt: fallback ? state.attempt : state.attempt + 1, nextRetryAt: platform.now() + delay, error });
     if (paused) return;
     debug('retry', { delay });
@@ -264,6 +303,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     connect() {
       stopped = false;
       paused = false;
+      skipped.clear();
       set({ attempt: 0, error: null, ...(state.status === 'closed' ? { status: 'idle' as const } : {}) });
       if (options.topics().length && !isOpen) {
         attach();

@@ -22,3 +22,11 @@ export type PublishError = Error & ClientError;
 export function toPublishError(error: ClientError): PublishError {
   return Object.assign(new Error(error.message), error);
 }
+
+/**
+ * The error of a throwing `getToken`, the same for the connection and for publish: `unauthorized`, retried
+ * with backoff (the token source may recover; a server that refuses the token answers `no_retry` itself).
+ */
+export function tokenError(cause: unknown): ClientError {
+  return { code: 'unauthorized', message: `@qwik-realtime/core: getToken failed: ${String(cause)}`, retry: 'retry_backoff' };
+}

@@ -1,6 +1,6 @@
 import { backoffDelay } from './backoff.js';
 import type { Connection } from './connection.js';
-import { clientError, clientErrorOfBody, toPublishError } from './errors.js';
+import { clientError, clientErrorOfBody, toPublishError, tokenError } from './errors.js';
 import { randomId } from './platform.js';
 import type { ResolvedPlatform } from './platform.js';
 import type { ErrorBody } from './protocol/codes.js';
@@ -21,18 +21,32 @@ export interface PublisherOptions {
 
 type Failure = ClientError & { retryAfterMs?: number };
 
+/** What {@link createPublisher} returns. */
+export interface Publisher {
+  publish<T>(topic: string, data: T, options?: PublishOptions): Promise<PublishAck>;
+  /** The client closed: publishes waiting to be retried reject now and send nothing more. */
+  close(): void;
+}
+
 /**
  * Publish with acknowledgement: over the open session when it can publish (WebSocket frame), else with
  * `POST {url}/publish`. The idempotency id is made once and reused by every retry, so a publish whose ack
  * was lost is acknowledged again (`duplicate: true`) instead of delivered twice.
  */
-export function createPublisher(options: PublisherOptions) {
+export function createPublisher(options: PublisherOptions): Publisher {
   const { platform } = options;
+  /** Publishes waiting for their retry delay, so `close()` can end them. */
+  const waiting = new Set<{ timer: unknown; stop: () => void }>();
 
   const overHttp = async (request: PublishRequest): Promise<PublishAck> => {
     const fetch = options.platform.fetch();
     if (!fetch) throw clientError('disconnected', '@qwik-realtime/core: no connection and no fetch to publish with');
-    const token = (await options.getToken?.()) ?? undefined;
+    let token: string | undefined;
+    try {
+      token = (await options.getToken?.()) ?? undefined;
+    } catch (error) {
+      throw tokenError(error);
+    }
     let response: Response;
     try {
       response = await fetch(`${options.url}/publish`, {
@@ -55,17 +69,29 @@ export function createPublisher(options: PublisherOptions) {
 
   const once = (request: PublishRequest): Promise<PublishAck> => {
     const session = options.connection.session();
-    const sent = session?.publish ? session.publish(request, randomId(platform)) : overHttp(request);
+    // Aborted on timeout, so the session forgets the request instead of keeping it until it closes.
+    const controller = new AbortController();
+    const sent = session?.publish ? session.publish(request, randomId(platform), controller.signal) : overHttp(request);
     return new Promise<PublishAck>((resolve, reject) => {
-      const timer = platform.setTimeout(
-        () => reject(clientError('disconnected', '@qwik-realtime/core: publish not acknowledged in time')),
-        options.timeoutMs,
-      );
+      const timer = platform.setTimeout(() => {
+        controller.abort();
+        reject(clientError('disconnected', '@qwik-realtime/core: publish not acknowledged in time'));
+      }, options.timeoutMs);
       sent.then(resolve, reject).finally(() => platform.clearTimeout(timer));
     });
   };
 
-  return async function publish<T>(topic: string, data: T, publishOptions?: PublishOptions): Promise<PublishAck> {
+  const pause = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const entry = { timer: undefined as unknown, stop: () => resolve(false) };
+      entry.timer = platform.setTimeout(() => {
+        waiting.delete(entry);
+        resolve(true);
+      }, ms);
+      waiting.add(entry);
+    });
+
+  const publish = async <T>(topic: string, data: T, publishOptions?: PublishOptions): Promise<PublishAck> => {
     if (!isValidTopic(topic)) throw toPublishError(clientError('invalid_topic', `@qwik-realtime/core: invalid topic ${JSON.stringify(topic)}`, topic));
     const request: PublishRequest = { topic, data, id: publishOptions?.id ?? randomId(platform) };
     for (let attempt = 0; ; attempt++) {
@@ -78,8 +104,21 @@ export function createPublisher(options: PublisherOptions) {
           throw toPublishError(error);
         }
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffDelay(attempt, platform.random(), { baseMs: 500, capMs: 5000 }));
-        await new Promise((resolve) => platform.setTimeout(() => resolve(undefined), delay));
+        if (!(await pause(delay))) {
+          throw toPublishError({ ...clientError('disconnected', '@qwik-realtime/core: client closed before the publish was retried', topic), retry: 'no_retry' });
+        }
       }
     }
+  };
+
+  return {
+    publish,
+    close() {
+      for (const entry of waiting) {
+        platform.clearTimeout(entry.timer);
+        entry.stop();
+      }
+      waiting.clear();
+    },
   };
 }

@@ -37,6 +37,11 @@ export interface CloseReason {
   retryAfterMs?: number;
   /** The one topic the error is about (a 403 for one forbidden topic of an SSE/long-poll request). */
   topic?: string;
+  /**
+   * The failure is about the transport itself (no constructor, a network that refused it), so falling back
+   * to the next transport may help. Default: true only for `disconnected` (no answer from the server).
+   */
+  transportFault?: boolean;
 }
 
 /** Callbacks from a session to the connection. */
@@ -53,6 +58,11 @@ export interface TransportEvents {
   alive(): void;
   /** A server hint for the reconnect delay scale (SSE `retry:`). */
   retryHint?(ms: number): void;
+  /**
+   * The server announced it is draining this connection (WS `reconnect` frame, SSE `event: reconnect`,
+   * long-poll `reconnectWithinMs`): the next reconnect waits a random delay in `[0, ms)`.
+   */
+  reconnectWithin?(ms: number): void;
   /** The session ended by itself. Called at most once, and never after `session.close()`. */
   closed(reason: CloseReason): void;
 }
@@ -66,8 +76,11 @@ export interface TransportSession {
   subscribe(request: TopicRequest): boolean;
   /** Stop a topic. A transport that cannot may ignore it: the client drops messages of unknown topics. */
   unsubscribe(topic: string): void;
-  /** Publish over this session (WebSocket frames). Absent: the client publishes with `POST /publish`. */
-  publish?(request: PublishRequest, ref: string): Promise<PublishAck>;
+  /**
+   * Publish over this session (WebSocket frames). Absent: the client publishes with `POST /publish`.
+   * When `signal` aborts (the client gave up waiting), forget the request and reject.
+   */
+  publish?(request: PublishRequest, ref: string, signal?: AbortSignal): Promise<PublishAck>;
   /** End the session. Afterwards the session calls no callback. */
   close(): void;
 }

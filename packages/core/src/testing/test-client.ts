@@ -13,7 +13,11 @@ export interface TestServer extends FakeServer {
   setState(state: Partial<ConnectionState> | null): void;
 }
 
-/** Options of {@link createTestClient}: client options (minus url and transports) and fake server options. */
+/**
+ * Options of {@link createTestClient}: client options (minus url and transports) and fake server options.
+ * Unlike `createClient`, `retryNowWindowMs` defaults to 0 (a dropped fake server is rejoined at once); set
+ * it to test the spread of reconnects.
+ */
 export type TestClientOptions = Partial<Omit<BaseClientOptions, 'transports'>> & FakeTransportOptions;
 
 /**
@@ -31,7 +35,7 @@ export type TestClientOptions = Partial<Omit<BaseClientOptions, 'transports'>> &
 export function createTestClient(options: TestClientOptions = {}): { client: RealtimeClient; server: TestServer } {
   const { name, historySize, heartbeatMs, ...clientOptions } = options;
   const { transport, server: fake } = createFakeTransport({ name, historySize, heartbeatMs });
-  const real = createBaseClient({ url: 'http://test.invalid/realtime', platform: { network: null, visibility: null }, ...clientOptions, transports: [transport] });
+  const real = createBaseClient({ url: 'http://test.invalid/realtime', platform: { network: null, visibility: null }, retryNowWindowMs: 0, ...clientOptions, transports: [transport] });
   let forced: Partial<ConnectionState> | null = null;
   const listeners = new Set<(state: ConnectionState) => void>();
   const view = () => (forced ? { ...real.getState(), ...forced } : real.getState());

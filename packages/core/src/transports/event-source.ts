@@ -56,7 +56,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
         source?.close();
       };
       if (!EventSource) {
-        queueMicrotask(() => !done && (close(), events.closed({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no EventSource available' })));
+        queueMicrotask(() => !done && (close(), events.closed({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no EventSource available', transportFault: true })));
         return { subscribe: () => false, unsubscribe: () => undefined, close };
       }
       const url = `${context.url}${options.path ?? '/sse'}?${query}`;
@@ -68,6 +68,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
       on('hello');
       on('subscribed');
       on('ping');
+      on('reconnect');
       on('error');
       source.onmessage = (event) => {
         if (done) return;

@@ -35,7 +35,7 @@ export function fetchSseTransport(options: FetchSseTransportOptions = {}): Trans
       };
       const run = async () => {
         const fetch = context.platform.fetch();
-        if (!fetch) return finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no fetch available' });
+        if (!fetch) return finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no fetch available', transportFault: true });
         const headers: Record<string, string> = { ...context.headers, accept: 'text/event-stream' };
         if (context.token) headers.authorization = `Bearer ${context.token}`;
         const response = await fetch(`${context.url}${options.path ?? '/sse'}?${topicQuery(context.topics, 'since')}`, {
@@ -47,7 +47,9 @@ export function fetchSseTransport(options: FetchSseTransportOptions = {}): Trans
         const type = response.headers.get('content-type') ?? '';
         if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
           const body = (await response.json().catch(() => undefined)) as ErrorBody | undefined;
-          return finish(closeReason(body, response.status === 200 ? 500 : response.status, response.headers.get('retry-after')));
+          const reason = closeReason(body, response.status === 200 ? 500 : response.status, response.headers.get('retry-after'));
+          // A 200 that is not a stream comes from something between us and the hub (a buffering proxy).
+          return finish(response.ok ? { ...reason, transportFault: true } : reason);
         }
         const parser = createParser({
           onEvent: (event) => !done && dispatcher.dispatch(event.event, event.data),

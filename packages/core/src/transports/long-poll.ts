@@ -3,7 +3,7 @@ import type { ErrorBody } from '../protocol/codes.js';
 import type { PollResponse } from '../protocol/frames.js';
 import type { Transport } from '../transport.js';
 import { closeReason } from './close-reason.js';
-import { topicQuery } from './url.js';
+import { reconnectWindow, topicQuery } from './url.js';
 
 /** Options of {@link longPollTransport}. */
 export interface LongPollTransportOptions {
@@ -41,7 +41,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
       };
       const once = async (): Promise<void> => {
         const fetch = context.platform.fetch();
-        if (!fetch) return finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no fetch available' });
+        if (!fetch) return finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no fetch available', transportFault: true });
         const query = new URLSearchParams();
         for (const topic of topics) query.append('topic', topic);
         if (cursor) query.set('cursor', cursor);
@@ -66,9 +66,10 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
           events.open(body.heartbeatMs);
           // Resumed topics the server did not mention were recovered in full: confirm them.
           const mentioned = new Set(body.subscriptions?.map((s) => s.topic));
-          const positions = decodeCursor(body.cursor) ?? {};
+          const positions = decodeCursor(body.cursor);
           for (const { topic, since } of context.topics) {
-            const position = since ?? positions[topic];
+            // Own keys only: a topic named `constructor` must not read Object.prototype.constructor.
+            const position = since ?? (positions && Object.hasOwn(positions, topic) ? positions[topic] : undefined);
             if (mentioned.has(topic) || !position) continue;
             const replayed = body.messages.filter((m) => m.topic === topic).length;
             events.subscribed({ type: 'subscribed', topic, recovered: true, position, replayed });
@@ -78,6 +79,12 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         if (body.messages.length && !done) events.messages(body.messages);
         else events.alive();
         cursor = body.cursor;
+        // The server is draining: come back (to another instance) within its window, from this cursor.
+        const within = reconnectWindow(body);
+        if (within !== undefined && !done) {
+          events.reconnectWithin?.(within);
+          finish({ code: 'server_shutdown', retry: 'retry_now', message: '@qwik-realtime/core: server draining', transportFault: false });
+        }
       };
       poll().catch((error: unknown) => finish({ ...closeReason(), message: `@qwik-realtime/core: ${String(error)}` }));
       return {

@@ -2,7 +2,7 @@ import type { ErrorBody } from '../protocol/codes.js';
 import type { Envelope } from '../protocol/envelope.js';
 import type { HelloFrame, SubscribedFrame } from '../protocol/frames.js';
 import type { TransportEvents } from '../transport.js';
-import { parseJson } from './url.js';
+import { parseJson, reconnectWindow } from './url.js';
 
 /** Turns SSE events (name + data) into transport events; shared by both SSE transports. */
 export interface SseDispatcher {
@@ -44,6 +44,10 @@ export function createSseDispatcher(events: TransportEvents): SseDispatcher {
         const body = parseJson<ErrorBody>(data);
         if (body?.topic) events.error(body);
         else lastError = body;
+      } else if (name === 'reconnect') {
+        const within = reconnectWindow(parseJson(data));
+        if (within !== undefined) events.reconnectWithin?.(within);
+        events.alive();
       } else events.alive();
     },
     flush,

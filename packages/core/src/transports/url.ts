@@ -5,7 +5,8 @@ import type { TopicRequest } from '../transport.js';
 /** Query string for the HTTP transports: `topic=a&topic=b&{cursorParam}=CURSOR&history=N`. */
 export function topicQuery(topics: TopicRequest[], cursorParam: string): URLSearchParams {
   const query = new URLSearchParams();
-  const positions: Positions = {};
+  // Null prototype: topics named `__proto__` or `constructor` are plain keys here.
+  const positions: Positions = Object.create(null) as Positions;
   let history = 0;
   let resume = false;
   for (const { topic, since, history: last } of topics) {
@@ -27,4 +28,10 @@ export function parseJson<T>(text: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The `reconnectWithinMs` of a drain announcement (WS frame, SSE event data, poll answer), if valid. */
+export function reconnectWindow(announcement: unknown): number | undefined {
+  const ms = (announcement as { reconnectWithinMs?: unknown } | undefined)?.reconnectWithinMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }

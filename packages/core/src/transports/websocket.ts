@@ -4,7 +4,7 @@ import type { ErrorBody } from '../protocol/codes.js';
 import type { ClientFrame, PublishAck, ServerFrame } from '../protocol/frames.js';
 import type { Transport, TopicRequest } from '../transport.js';
 import { closeReason } from './close-reason.js';
-import { parseJson } from './url.js';
+import { parseJson, reconnectWindow } from './url.js';
 
 /** Options of {@link webSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -53,12 +53,12 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       };
 
       if (!WebSocket) {
-        queueMicrotask(() => finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no WebSocket available' }));
+        queueMicrotask(() => finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no WebSocket available', transportFault: true }));
       } else {
         try {
           socket = make(WebSocket);
         } catch (error) {
-          queueMicrotask(() => finish({ code: 'bad_request', retry: 'retry_backoff', message: `@qwik-realtime/core: ${String(error)}` }));
+          queueMicrotask(() => finish({ code: 'bad_request', retry: 'retry_backoff', message: `@qwik-realtime/core: ${String(error)}`, transportFault: true }));
         }
       }
       if (socket) {
@@ -94,23 +94,28 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
             }
             case 'error': {
               const { type: _, ...body } = frame;
-              const waiting = body.ref ? pending.get(body.ref) : undefined;
-              if (waiting && body.ref) {
+              if (body.ref) {
+                // The answer to a publish (possibly one given up on already): never about a subscription.
+                pending.get(body.ref)?.reject(clientErrorOfBody(body));
                 pending.delete(body.ref);
-                waiting.reject(clientErrorOfBody(body));
               } else if (body.topic) events.error(body);
               else lastError = body;
               break;
             }
-            default:
+            default: {
+              // A drain announcement (`{"type":"reconnect","reconnectWithinMs":N}`) comes before close 3001.
+              const within = (frame as { type: string }).type === 'reconnect' ? reconnectWindow(frame) : undefined;
+              if (within !== undefined) events.reconnectWithin?.(within);
               events.alive();
+            }
           }
         };
         socket.onerror = () => undefined;
         socket.onclose = ({ code, reason }) => {
           if (code < 3000) return finish(closeReason(lastError));
           const reasonOf = closeReason({ ...lastError, code: errorCodeOfCloseCode(code) ?? lastError?.code ?? 'disconnected' });
-          finish({ ...reasonOf, retry: retryPolicyOfCloseCode(code), message: reason || reasonOf.message });
+          // The server itself closed: nothing about the transport.
+          finish({ ...reasonOf, retry: retryPolicyOfCloseCode(code), message: reason || reasonOf.message, transportFault: false });
         };
       }
 
@@ -124,10 +129,14 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
           if (hello) send({ type: 'unsubscribe', topic });
           else queued = queued.filter((t) => t.topic !== topic);
         },
-        publish(request, ref) {
+        publish(request, ref, signal) {
           if (socket?.readyState !== 1) return Promise.reject(clientError('disconnected', '@qwik-realtime/core: not connected'));
           return new Promise<PublishAck>((resolve, reject) => {
             pending.set(ref, { resolve, reject });
+            signal?.addEventListener('abort', () => {
+              if (!pending.delete(ref)) return;
+              reject(clientError('disconnected', '@qwik-realtime/core: publish abandoned'));
+            });
             send({ type: 'publish', ...request, ref });
           });
         },
