@@ -35,7 +35,8 @@ export interface AuthContext {
 
 /** Parse a `Cookie` header (malformed pairs are skipped). */
 export function parseCookies(header: string | null): Record<string, string> {
-  const cookies: Record<string, string> = {};
+  // No prototype: a cookie named `__proto__` or `constructor` is just a cookie.
+  const cookies = Object.create(null) as Record<string, string>;
   if (!header) return cookies;
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');

@@ -58,7 +58,7 @@ function createWsOutput(ws: WebSocket, socket: Duplex): SessionOutput {
 const MAX_RATE_LIMITED_REPLIES_PER_SECOND = 10;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const isPosition = (value: unknown): value is Position => isObject(value) && isCount(value.offset) && isValidEpoch(value.epoch);
 
 /** Serve WebSocket upgrades for one hub (`attachHub` wires it to an HTTP server). */
