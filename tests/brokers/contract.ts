@@ -15,6 +15,8 @@ export interface ContractTarget {
   create(namespace: string, options?: { historySize?: number }): Promise<Broker>;
   /** Make `topic` lose its history as a flush/restart would; returns the broker to use from now on. */
   loseHistory(namespace: string, topic: string, broker: Broker): Promise<Broker>;
+  /** How much the backend stores under `namespace` (keys, stream messages, topics): for "reads store nothing". */
+  footprint(namespace: string, broker: Broker): Promise<number>;
   /** Remove everything the suite left under `namespace` in the backend. */
   cleanup(namespace: string): Promise<void>;
   /** Release the target's own connections after the suite. */
@@ -112,13 +114,37 @@ export function brokerContract(target: ContractTarget): void {
         expect(empty).toMatchObject({ messages: [], recovered: false });
         expect(empty.head.offset).toBe(0);
         const atHead = await broker.history('fresh.topic', { since: empty.head });
-        expect(atHead).toEqual({ messages: [], recovered: true, head: empty.head });
+        // A read stores nothing, so the head of an unknown topic is not its future epoch, only resumable.
+        expect(atHead).toMatchObject({ messages: [], recovered: true, head: { offset: 0 } });
         await broker.publish('fresh.topic', msg('a'));
         await broker.publish('fresh.topic', msg('b'));
         const replay = await broker.history('fresh.topic', { since: empty.head });
         expect(replay.recovered).toBe(true);
         expect(replay.messages.map((m) => [m.offset, m.data])).toEqual([[1, 'a'], [2, 'b']]);
-        expect(replay.head).toEqual({ offset: 2, epoch: empty.head.epoch });
+        expect(replay.head).toEqual({ offset: 2, epoch: replay.messages[0]?.epoch });
+      }));
+
+    test('GIVEN a subscriber on an empty topic WHEN its head is read and a message follows THEN the message comes in the epoch of that head', () =>
+      withBroker(async (broker) => {
+        const live = await listen(broker, 'watched');
+        const { head } = await broker.history('watched', { last: 10 });
+        await broker.publish('watched', msg('first'));
+        await live.waitFor(1);
+        expect(live.messages.map((m) => [m.offset, m.epoch])).toEqual([[1, head.epoch]]);
+      }));
+
+    test('GIVEN reads of 512 unknown topics (last N, since a head, since a made-up position) WHEN answered THEN the backend stores nothing for them', () =>
+      withBroker(async (broker, ns) => {
+        const before = await target.footprint(ns, broker);
+        const topics = range(1, 512).map((i) => `anon/${i}.${randomBytes(4).toString('hex')}`);
+        for (let i = 0; i < topics.length; i += 64) {
+          await Promise.all(topics.slice(i, i + 64).map(async (topic) => {
+            const { head } = await broker.history(topic, { last: 5 });
+            await broker.history(topic, { since: head });
+            await broker.history(topic, { since: { offset: 3, epoch: 'abcdefgh' }, limit: 10 });
+          }));
+        }
+        expect(await target.footprint(ns, broker)).toBe(before);
       }));
 
     test('GIVEN five messages WHEN history is read since a position, with a limit, at the head, beyond it, or in another epoch THEN exactly the contract answers', () =>

@@ -110,7 +110,11 @@ describe.each(backends)('three hub instances sharing $name', ({ make, target }) 
       expect(subscribed?.position.epoch).not.toBe(old?.epoch);
       await publish(c, topic, 3);
       const [next] = await moved.messages.count(1);
-      expect([next?.offset, next?.epoch, next?.data]).toEqual([1, subscribed?.position.epoch, { i: 3 }]);
+      expect([next?.offset, next?.data]).toEqual([1, { i: 3 }]);
+      expect(next?.epoch).not.toBe(old?.epoch);
+      // Long-poll holds no broker subscription between polls, and a read stores nothing, so the head it was
+      // given for the emptied topic only resumes into the run that starts afterwards (same answer, new epoch).
+      if (driver.name !== 'poll') expect(next?.epoch).toBe(subscribed?.position.epoch);
     } finally {
       await moved.close();
     }

@@ -10,7 +10,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createMemoryBroker } from '@qwik-realtime/server';
-import type { Broker } from '@qwik-realtime/server';
+import type { Broker, MemoryBroker } from '@qwik-realtime/server';
 import type { ContractTarget } from './contract.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -18,7 +18,7 @@ export const NATS_URL = process.env.NATS_URL ?? '127.0.0.1:4222';
 
 /** Memory: one shared broker per namespace stands for "one backend"; losing history = a restarted process. */
 export function memoryTarget(): ContractTarget {
-  const shared = new Map<string, Broker>();
+  const shared = new Map<string, MemoryBroker>();
   const view = (broker: Broker): Broker => ({ ...broker, close: async () => {} });
   return {
     name: 'memory',
@@ -32,6 +32,9 @@ export function memoryTarget(): ContractTarget {
       const fresh = createMemoryBroker();
       shared.set(ns, fresh);
       return view(fresh);
+    },
+    async footprint(ns) {
+      return shared.get(ns)?.stats().topics ?? 0;
     },
     async cleanup(ns) {
       await shared.get(ns)?.close();
@@ -70,6 +73,11 @@ export function redisTarget(): ContractTarget {
       await (await adminClient()).del([`${ns}:{${topic}}:m`, `${ns}:{${topic}}:s`]);
       return broker;
     },
+    async footprint(ns) {
+      let keys = 0;
+      for await (const batch of (await adminClient()).scanIterator({ MATCH: `${ns}:*`, COUNT: 500 })) keys += batch.length;
+      return keys;
+    },
     async cleanup(ns) {
       await deleteRedisPrefix(await adminClient(), `${ns}:`);
     },
@@ -91,6 +99,10 @@ export function natsTarget(): ContractTarget {
     async loseHistory(ns, topic, broker) {
       await (await adminJsm()).streams.purge(`QR_${ns}`, { filter: `${ns}.${topicToToken(topic)}` });
       return broker;
+    },
+    async footprint(ns) {
+      const info = await (await adminJsm()).streams.info(`QR_${ns}`).catch(() => undefined);
+      return info ? info.state.messages + info.state.last_seq : 0;
     },
     async cleanup(ns) {
       await (await adminJsm()).streams.delete(`QR_${ns}`).catch(() => false);

@@ -14,5 +14,5 @@ export type { PublishOptions } from './publish.js';
 export type { NodeHandler, UpgradeEmitter, UpgradeListener, AttachHubOptions } from './node.js';
 export type { FetchHandlerOptions } from './fetch.js';
 export type { DemoFeedOptions } from './demo.js';
-export type { MemoryBrokerOptions } from './brokers/memory.js';
+export type { MemoryBroker, MemoryBrokerOptions, MemoryBrokerStats } from './brokers/memory.js';
 export type { Broker, BrokerPublish, BrokerPublishResult, BrokerUnsubscribe, HistoryQuery, HistoryResult } from './broker.js';

@@ -11,6 +11,7 @@ import type { NatsLive } from './nats-live.js';
 import { EPOCH_HEADER, OFFSET_HEADER, createNatsStore, freshEpoch, isWrongLastSequence } from './nats-store.js';
 import type { NatsStore, TopicHead } from './nats-store.js';
 import { assertSubjectPrefix, streamNameOf, topicToToken } from './nats-subjects.js';
+import { resumesFromNothing, unknownTopicEpoch } from './unknown-topic.js';
 
 /** The subject token of a topic (`<prefix>.<token>` is its subject), for tools that inspect the stream. */
 export { topicToToken } from './nats-subjects.js';
@@ -166,7 +167,10 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
     }
   };
 
-  /** The topic's head; creates the run marker (offset 0, fresh epoch) when nothing is stored. */
+  /**
+   * The topic's head; creates the run marker (offset 0, fresh epoch) when nothing is stored. Only for a
+   * subscriber (so its first message comes in the epoch its head announced), never for a read.
+   */
   const headOrMarker = async (topic: string): Promise<TopicHead> => {
     const { js, store } = await handles();
     for (let attempt = 0; attempt < MAX_PUBLISH_ATTEMPTS; attempt++) {
@@ -221,9 +225,12 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
 
   const readHistory = async (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
     const { store } = await handles();
-    const last = await headOrMarker(topic);
-    const head = { offset: last.offset, epoch: last.epoch };
     const subject = subjectOf(topic);
+    // A read publishes nothing: a topic with nothing stored answers with a head that can be resumed from.
+    const last = await store.headOf(subject);
+    const fromNothing = 'since' in query && resumesFromNothing(query.since, Date.now(), ttlMs > 0 ? ttlMs : Infinity);
+    if (!last) return { messages: [], recovered: !('since' in query) || fromNothing, head: { offset: 0, epoch: unknownTopicEpoch(Date.now()) } };
+    const head = { offset: last.offset, epoch: last.epoch };
     if ('last' in query) {
       const n = Math.min(Math.max(0, Math.floor(query.last)), last.offset);
       if (n === 0) return { messages: [], recovered: true, head };
@@ -235,7 +242,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
       if (seq === undefined) return { messages: [], recovered: true, head };
       return { messages: await store.readFrom(subject, seq, last.offset - from + 1, last.seq), recovered: true, head };
     }
-    const { since } = query;
+    const since = fromNothing ? { offset: 0, epoch: last.epoch } : query.since;
     const fail = { messages: [], recovered: false, head };
     if (since.epoch !== last.epoch || since.offset > last.offset || since.offset < 0) return fail;
     if (since.offset === last.offset) return { messages: [], recovered: true, head };
@@ -261,6 +268,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
 
     async subscribe(topic, listener) {
       const { js, jsm } = await handles();
+      if (!live.has(topic)) await withStream(() => headOrMarker(topic)).catch((error: unknown) => Promise.reject(asUnavailable(error)));
       let state = live.get(topic);
       if (!state) {
         const created = createNatsLive({ js, jsm, stream, subject: subjectOf(topic), onError });

@@ -28,7 +28,8 @@ end
  * fan-out. A duplicate answers with the stored message, or — once trimmed, or in pub/sub mode — with the
  * first position and this publish's own payload.
  * KEYS: meta, stream, dedup key. ARGV: fresh epoch, envelope JSON without its closing brace, maxlen
- * (0 = no stream: pub/sub mode), dedup window ms, channel, stream ttl ms (0 = none).
+ * (0 = no stream: pub/sub mode), dedup window ms, channel, stream ttl ms (0 = none), idle ttl ms of the
+ * meta hash (an idle topic is forgotten: its next publish starts a new epoch).
  * Returns `{duplicate 0|1, envelope JSON}`.
  */
 export const PUBLISH_SCRIPT = script(`
@@ -42,6 +43,7 @@ if dup then
 end
 ${ENSURE_META}
 local offset = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
 local msg = ARGV[2] .. ',"offset":' .. offset .. ',"epoch":"' .. epoch .. '"}'
 if ARGV[3] ~= '0' then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], offset .. '-0', 'm', msg)
@@ -54,15 +56,20 @@ return {0, msg}
 
 /**
  * Read a consistent snapshot: epoch, head offset and stream entries.
- * KEYS: meta, stream. ARGV: fresh epoch, 'since' | 'last', since offset | N, count (0 = all), since epoch.
+ * KEYS: meta, stream. ARGV: fresh epoch, 'since' | 'last', since offset | N, count (0 = all), since epoch
+ * ('*' = whatever the current one is), 'create' | 'read', idle ttl ms.
+ * A plain read of a topic without meta stores nothing and returns `{'', 0, {}}`; `create` (a subscriber
+ * arriving) starts its run like a publish would, expiring after the idle ttl unless published to.
  * Returns `{epoch, head, entries}`; for 'since' in another epoch, entries is empty.
  */
 export const HISTORY_SCRIPT = script(`
+if ARGV[6] ~= 'create' and redis.call('EXISTS', KEYS[1]) == 0 then return {'', 0, {}} end
 ${ENSURE_META}
+if ARGV[6] == 'create' then redis.call('PEXPIRE', KEYS[1], ARGV[7]) end
 local head = tonumber(redis.call('HGET', KEYS[1], 'seq'))
 local entries = {}
 if ARGV[2] == 'since' then
-  if ARGV[5] == epoch then
+  if ARGV[5] == epoch or ARGV[5] == '*' then
     local from = (tonumber(ARGV[3]) + 1) .. '-0'
     if ARGV[4] ~= '0' then
       entries = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[4])

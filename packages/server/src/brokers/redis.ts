@@ -5,6 +5,7 @@ import { RealtimeError } from '../errors.js';
 import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT } from './redis-scripts.js';
 import type { RedisScript } from './redis-scripts.js';
 import { createLiveTopic } from './redis-live.js';
+import { resumesFromNothing, unknownTopicEpoch } from './unknown-topic.js';
 import type { LiveTopic } from './redis-live.js';
 
 /**
@@ -38,6 +39,11 @@ export interface RedisBrokerOptions {
   historySize?: number;
   /** Messages older than this are not replayed, and an idle topic's stream expires after it. @default 86_400_000 (24 h) */
   historyTtlMs?: number;
+  /**
+   * A topic not published to for this long is forgotten (its meta hash expires; the next publish starts a
+   * new epoch). Never shorter than `historyTtlMs`. @default 86_400_000 (24 h)
+   */
+  idleTtlMs?: number;
   /** How long a message id is remembered for idempotent publishing. @default 120_000 */
   dedupWindowMs?: number;
   /** A command that has not answered after this long fails with `broker_unavailable`. @default 5000 */
@@ -68,6 +74,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
   const durable = (options.mode ?? 'streams') === 'streams';
   const historySize = Math.max(1, options.historySize ?? 1000);
   const ttl = options.historyTtlMs ?? 86_400_000;
+  const idleMs = Math.max(ttl, options.idleTtlMs ?? 86_400_000, 1);
   const dedupMs = Math.max(1, options.dedupWindowMs ?? 120_000);
   const timeoutMs = options.commandTimeoutMs ?? 5000;
   const now = options.now ?? (() => Date.now());
@@ -118,10 +125,14 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
     );
   };
 
-  /** Raw history snapshot: `{ epoch, head, messages }` straight from the stream. */
-  const snapshot = async (topic: string, mode: 'since' | 'last', n: number, count: number, sinceEpoch: string) => {
+  /**
+   * Raw history snapshot: `{ epoch, head, messages }` straight from the stream. `create` only for a topic this
+   * process subscribes to; a plain read of an unknown topic stores nothing and answers with epoch ''.
+   */
+  const snapshot = async (topic: string, mode: 'since' | 'last', n: number, count: number, sinceEpoch: string, create = false) => {
     const k = keys(topic);
-    const reply = (await run(HISTORY_SCRIPT, [k.meta, k.stream], [freshEpoch(), mode, String(n), String(count), sinceEpoch])) as [
+    const args = [freshEpoch(), mode, String(n), String(count), sinceEpoch, create ? 'create' : 'read', String(idleMs)];
+    const reply = (await run(HISTORY_SCRIPT, [k.meta, k.stream], args)) as [
       string,
       number,
       StreamEntry[],
@@ -153,6 +164,9 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
   };
 
   const isExpired = (message: Envelope) => message.timestamp < now() - ttl;
+  /** The head of a snapshot; a topic with nothing stored gets one that resumes without storing anything. */
+  const headOf = (snap: { epoch: string; head: number }): Position =>
+    snap.epoch ? { offset: snap.head, epoch: snap.epoch } : { offset: 0, epoch: unknownTopicEpoch(now()) };
 
   return {
     async publish(topic: string, input: BrokerPublish): Promise<BrokerPublishResult> {
@@ -161,7 +175,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
       const reply = (await run(
         PUBLISH_SCRIPT,
         [k.meta, k.stream, k.dedup(input.id)],
-        [freshEpoch(), head.slice(0, -1), durable ? String(historySize) : '0', String(dedupMs), k.channel, durable ? String(ttl) : '0'],
+        [freshEpoch(), head.slice(0, -1), durable ? String(historySize) : '0', String(dedupMs), k.channel, durable ? String(ttl) : '0', String(idleMs)],
       )) as [number, string];
       return { message: JSON.parse(reply[1]) as Envelope, duplicate: Number(reply[0]) === 1 };
     },
@@ -174,9 +188,9 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
         const created = createLiveTopic({
           durable,
           read: async (after: Position, count: number) => {
-            const snap = await snapshot(topic, 'since', after.offset, count, after.epoch);
+            const snap = await snapshot(topic, 'since', after.offset, count, after.epoch, true);
             if (snap.epoch === after.epoch) return snap;
-            return snapshot(topic, 'since', 0, count, snap.epoch);
+            return snapshot(topic, 'since', 0, count, snap.epoch, true);
           },
           rollback: async (position: Position) => {
             await run(ROLLBACK_SCRIPT, [k.meta, k.stream], [position.epoch, String(position.offset), freshEpoch()]);
@@ -188,7 +202,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
         created.ready = (async () => {
           const sub = await withTimeout(subscriber());
           await withTimeout(sub.subscribe(k.channel, created.onRaw));
-          const snap = await snapshot(topic, 'last', 0, 0, '');
+          const snap = await snapshot(topic, 'last', 0, 0, '', true);
           created.start({ offset: snap.head, epoch: snap.epoch });
         })();
         created.ready.catch(() => {
@@ -223,14 +237,17 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
         const messages = snap.messages.reverse();
         let from = 0;
         while (from < messages.length && isExpired(messages[from] as Envelope)) from++;
-        return { messages: messages.slice(from), recovered: true, head: { offset: snap.head, epoch: snap.epoch } };
+        return { messages: messages.slice(from), recovered: true, head: headOf(snap) };
       }
-      const { since } = query;
+      const fromNothing = resumesFromNothing(query.since, now(), ttl);
+      const since = fromNothing ? { offset: 0, epoch: '*' } : query.since;
       const limit = query.limit === undefined ? 0 : Math.max(1, Math.floor(query.limit));
       const snap = durable
         ? await snapshot(topic, 'since', since.offset, limit, since.epoch)
         : await snapshot(topic, 'last', 0, 0, '');
-      const head = { offset: snap.head, epoch: snap.epoch };
+      const head = headOf(snap);
+      if (fromNothing) since.epoch = head.epoch;
+      if (!snap.epoch) return { messages: [], recovered: fromNothing, head };
       const fail = { messages: [], recovered: false, head };
       if (since.epoch !== snap.epoch || since.offset > snap.head || since.offset < 0) return fail;
       if (since.offset === snap.head) return { messages: [], recovered: true, head };
