@@ -1,0 +1,148 @@
+/**
+ * Fuzz suite (issue 9): more than 10,000 generated malformed inputs — WebSocket frames, SSE and long-poll
+ * query strings and headers (`Host`, `Last-Event-ID`, cursors), `POST /publish` bodies — against one
+ * running hub, while an honest subscriber on every transport follows a numbered sequence.
+ * Properties: the process never dies, every input gets a documented answer (fuzz-outcomes.ts), the honest
+ * subscribers get every message exactly once and in order, RSS stays bounded.
+ * Seeded: `FUZZ_SEED=<n>` replays a run (the seed is printed). Helpers: fuzz-hub (the target), fuzz-values /
+ * fuzz-ws-inputs / fuzz-http-inputs (generators), fuzz-raw-http / fuzz-raw-ws (senders), fuzz-outcomes (the
+ * documented answers), fuzz-honest (the honest subscribers).
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { transportNames, until } from './client-fixtures.js';
+import { startFuzzHub } from './fuzz-hub.js';
+import type { FuzzHub } from './fuzz-hub.js';
+import { hostRequest, publishRequest, streamRequest } from './fuzz-http-inputs.js';
+import type { RawHttpRequest } from './fuzz-http-inputs.js';
+import { startHonestSubscribers, startSequence } from './fuzz-honest.js';
+import type { HonestSubscribers } from './fuzz-honest.js';
+import { checkHttp, checkWs } from './fuzz-outcomes.js';
+import { sendRaw, wireBytes } from './fuzz-raw-http.js';
+import { runWsSession } from './fuzz-raw-ws.js';
+import { NARROWED } from './fuzz-values.js';
+import { wsSession } from './fuzz-ws-inputs.js';
+import type { WsSession } from './fuzz-ws-inputs.js';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
+/** Inputs per kind (WebSocket: sessions, of 1-12 frames each). */
+const RUNS = { sse: 1800, poll: 2200, publish: 1800, host: 500, wsSessions: 620 } as const;
+const CONCURRENCY = 24;
+const ANSWER_MS = 3000;
+const RSS_BUDGET_BYTES = 150 * 1024 * 1024;
+/** A kind stops after this many violations: the first ones are reported, the rest would only cost time. */
+const MAX_VIOLATIONS_PER_KIND = 25;
+
+let target: FuzzHub;
+let honest: HonestSubscribers;
+const fatal: string[] = [];
+const onUncaught = (error: unknown) => fatal.push(`uncaughtException: ${String((error as Error)?.stack ?? error).slice(0, 600)}`);
+const onRejection = (error: unknown) => fatal.push(`unhandledRejection: ${String((error as Error)?.stack ?? error).slice(0, 600)}`);
+
+beforeAll(async () => {
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onRejection);
+  target = await startFuzzHub();
+  honest = await startHonestSubscribers(target.url);
+});
+
+afterAll(async () => {
+  honest?.close();
+  await target?.close();
+  process.off('uncaughtException', onUncaught);
+  process.off('unhandledRejection', onRejection);
+});
+
+/** Run `work` over `items`, `concurrency` at a time, until done or `stop()` says so. */
+async function pool<T>(items: readonly T[], concurrency: number, stop: () => boolean, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stop()) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+interface Violation {
+  kind: string;
+  what: string;
+  input: string;
+}
+
+test(`fuzz: malformed inputs against one hub never kill it, always get a documented answer, and honest subscribers lose nothing (seed ${SEED})`, { timeout: 120_000 }, async () => {
+  const { port, hub } = target;
+  const mount = hub.options.path;
+  const { maxFrameBytes, maxMessageBytes } = hub.options;
+  const wsUrl = `ws://127.0.0.1:${port}${mount}/ws`;
+  const sample = <T>(arbitrary: fc.Arbitrary<T>, numRuns: number, offset: number) => fc.sample(arbitrary, { seed: SEED + offset, numRuns });
+  const http: [string, RawHttpRequest[]][] = [
+    ['sse query + headers', sample(streamRequest('sse', mount), RUNS.sse, 1)],
+    ['poll query + cursor + headers', sample(streamRequest('poll', mount), RUNS.poll, 2)],
+    ['publish body', sample(publishRequest(mount, maxMessageBytes, maxFrameBytes), RUNS.publish, 3)],
+    ['Host header (every endpoint)', sample(hostRequest(mount), RUNS.host, 4)],
+  ];
+  const sessions: WsSession[] = sample(wsSession(maxFrameBytes), RUNS.wsSessions, 5);
+
+  const violations: Violation[] = [];
+  const count = (kind: string) => violations.filter((v) => v.kind === kind).length;
+  const tried: Record<string, number> = {};
+  const elapsed: Record<string, number> = {};
+  const { rss: rssBefore, heapUsed: heapBefore } = process.memoryUsage();
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+  const sequence = startSequence(hub, 20);
+
+  const wsKind = 'WebSocket frames';
+  await Promise.all([
+    (async () => {
+      for (const [kind, requests] of http) {
+        tried[kind] = 0;
+        const started = Date.now();
+        await pool(requests, CONCURRENCY, () => count(kind) >= MAX_VIOLATIONS_PER_KIND, async (request) => {
+          const outcome = await sendRaw(request, port, ANSWER_MS);
+          tried[kind]!++;
+          const what = checkHttp(request, outcome);
+          if (what) violations.push({ kind, what: `${what} (got ${outcome.status ?? '-'} ${outcome.body.slice(0, 100)})`, input: JSON.stringify(wireBytes(request, port).toString('utf8').slice(0, 600)) });
+        });
+        elapsed[kind] = Date.now() - started;
+      }
+    })(),
+    (async () => {
+      tried[wsKind] = 0;
+      const started = Date.now();
+      await pool(sessions, CONCURRENCY / 2, () => count(wsKind) >= MAX_VIOLATIONS_PER_KIND, async (session) => {
+        const outcome = await runWsSession(session, wsUrl, ANSWER_MS);
+        tried[wsKind]! += session.frames.length;
+        const what = checkWs(session, outcome, maxFrameBytes);
+        if (what) violations.push({ kind: wsKind, what, input: JSON.stringify(session).slice(0, 600) });
+      });
+      elapsed[wsKind] = Date.now() - started;
+    })(),
+  ]);
+
+  const published = await sequence.stop();
+  const total = Object.values(tried).reduce((sum, n) => sum + n, 0);
+  const expected = Array.from({ length: published }, (_, i) => i + 1);
+  await until(() => transportNames.every((name) => honest.received[name].length >= published), 'the whole sequence on every transport', 15_000).catch(() => undefined);
+  clearInterval(sampler);
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+
+  const byKind = new Map<string, Violation[]>();
+  for (const violation of violations) byKind.set(violation.kind, [...(byKind.get(violation.kind) ?? []), violation]);
+  console.log(
+    [
+      `[fuzz] seed ${SEED}${NARROWED.size > 0 ? `, narrowed: ${[...NARROWED].join(', ')}` : ''}; inputs tried: ${total}`,
+      ...Object.entries(tried).map(([kind, n]) => `  ${kind}: ${n} in ${elapsed[kind]} ms (${byKind.get(kind)?.length ?? 0} violations)`),
+      `  honest sequence: ${published} published; received ${JSON.stringify(Object.fromEntries(transportNames.map((n) => [n, honest.received[n].length])))}; drops ${JSON.stringify(honest.drops)}`,
+      `  RSS ${mb(rssBefore)} MB before, peak ${mb(rssPeak)} MB; heap used ${mb(heapBefore)} -> ${mb(process.memoryUsage().heapUsed)} MB; hub onError calls: ${target.hubErrors.length} ${JSON.stringify([...new Set(target.hubErrors.map(String))].slice(0, 3))}`,
+      ...[...byKind.values()].flatMap((list) => list.slice(0, 3).map((v) => `  VIOLATION ${v.kind}: ${v.what}\n    input: ${v.input}`)),
+    ].join('\n'),
+  );
+
+  expect(fatal).toEqual([]);
+  expect(total).toBeGreaterThanOrEqual(10_000);
+  expect(violations.map((v) => `${v.kind}: ${v.what}`)).toEqual([]);
+  for (const name of transportNames) expect(honest.received[name], `${name} got every message exactly once, in order`).toEqual(expected);
+  expect(rssPeak - rssBefore).toBeLessThan(RSS_BUDGET_BYTES);
+});
