@@ -37,6 +37,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const { platform } = options;
   /** Publishes waiting for their retry delay, so `close()` can end them. */
   const waiting = new Set<{ timer: unknown; stop: () => void }>();
+  /** Bumped by `close()`: a publish started before it never retries after it (even one in flight then). */
+  let generation = 0;
 
   const overHttp = async (request: PublishRequest): Promise<PublishAck> => {
     const fetch = options.platform.fetch();
@@ -94,6 +96,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const publish = async <T>(topic: string, data: T, publishOptions?: PublishOptions): Promise<PublishAck> => {
     if (!isValidTopic(topic)) throw toPublishError(clientError('invalid_topic', `@qwik-realtime/core: invalid topic ${JSON.stringify(topic)}`, topic));
     const request: PublishRequest = { topic, data, id: publishOptions?.id ?? randomId(platform) };
+    const started = generation;
     for (let attempt = 0; ; attempt++) {
       try {
         return await once(request);
@@ -104,7 +107,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
           throw toPublishError(error);
         }
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffDelay(attempt, platform.random(), { baseMs: 500, capMs: 5000 }));
-        if (!(await pause(delay))) {
+        if (started !== generation || !(await pause(delay))) {
           throw toPublishError({ ...clientError('disconnected', '@qwik-realtime/core: client closed before the publish was retried', topic), retry: 'no_retry' });
         }
       }
@@ -114,6 +117,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   return {
     publish,
     close() {
+      generation++;
       for (const entry of waiting) {
         platform.clearTimeout(entry.timer);
         entry.stop();
