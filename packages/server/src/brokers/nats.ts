@@ -6,12 +6,16 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Envelope } from '@qwik-realtime/core/protocol';
 import type { Broker, BrokerPublish, BrokerPublishResult, HistoryQuery, HistoryResult } from '../broker.js';
 import { RealtimeError } from '../errors.js';
+import { retryOnContention } from './contention-retry.js';
+import type { ContentionRetryOptions } from './contention-retry.js';
 import { createNatsLive } from './nats-live.js';
 import type { NatsLive } from './nats-live.js';
 import { EPOCH_HEADER, OFFSET_HEADER, createNatsStore, freshEpoch, isWrongLastSequence } from './nats-store.js';
 import type { NatsStore, TopicHead } from './nats-store.js';
 import { assertSubjectPrefix, streamNameOf, topicToToken } from './nats-subjects.js';
 import { resumesFromNothing, unknownTopicEpoch } from './unknown-topic.js';
+
+export type { ContentionRetryOptions } from './contention-retry.js';
 
 /** The subject token of a topic (`<prefix>.<token>` is its subject), for tools that inspect the stream. */
 export { topicToToken } from './nats-subjects.js';
@@ -38,6 +42,11 @@ export interface NatsBrokerOptions {
   replicas?: number;
   /** A request that has not answered after this long fails with `broker_unavailable`. @default 5000 */
   requestTimeoutMs?: number;
+  /**
+   * Retries of a publish that lost the race for a topic's next offset to another instance, with full-jitter
+   * backoff between them. @default { attempts: 10, baseMs: 2, capMs: 100 }
+   */
+  contention?: ContentionRetryOptions;
   /** Called with background errors (live consumers restarting, ...). @default ignore */
   onError?: (error: unknown) => void;
 }
@@ -51,9 +60,6 @@ const isMissingStream = (error: unknown) =>
 const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `nats broker: ${detail}`);
 const asUnavailable = (error: unknown) =>
   error instanceof RealtimeError ? error : unavailable(error instanceof Error ? error.message : String(error));
-
-/** Publishing retries when another instance took the topic's next offset first. */
-const MAX_PUBLISH_ATTEMPTS = 64;
 
 /**
  * A broker on NATS JetStream: one stream over `<prefix>.>`, each topic one subject. Per-topic offsets are
@@ -173,27 +179,27 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
    */
   const headOrMarker = async (topic: string): Promise<TopicHead> => {
     const { js, store } = await handles();
-    for (let attempt = 0; attempt < MAX_PUBLISH_ATTEMPTS; attempt++) {
+    return retryOnContention<TopicHead>(async () => {
       const head = await store.headOf(subjectOf(topic));
-      if (head) return head;
+      if (head) return { done: head };
       const epoch = freshEpoch();
       const h = headers();
       h.set(OFFSET_HEADER, '0');
       h.set(EPOCH_HEADER, epoch);
       try {
         const ack = await js.publish(subjectOf(topic), undefined, { headers: h, expect: { lastSubjectSequence: 0 } });
-        return { seq: ack.seq, offset: 0, epoch };
+        return { done: { seq: ack.seq, offset: 0, epoch } };
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
+        return { retry: true };
       }
-    }
-    throw unavailable(`could not read the head of ${topic}`);
+    }, () => unavailable(`could not read the head of ${topic}`), options.contention);
   };
 
   const publishOnce = async (topic: string, input: BrokerPublish): Promise<BrokerPublishResult> => {
     const { js, jsm } = await handles();
     const subject = subjectOf(topic);
-    for (let attempt = 0; attempt < MAX_PUBLISH_ATTEMPTS; attempt++) {
+    return retryOnContention<BrokerPublishResult>(async () => {
       const last = heads.get(topic) ?? (await (await handles()).store.headOf(subject));
       const offset = (last?.offset ?? 0) + 1;
       const epoch = last?.epoch ?? freshEpoch();
@@ -211,16 +217,16 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
         if (ack.duplicate) {
           const stored = await jsm.streams.getMessage(stream, { seq: ack.seq });
           // The original can be trimmed while its id is still in the window: answer with what we know.
-          return { message: stored ? stored.json<Envelope>() : { ...message, offset: 0 }, duplicate: true };
+          return { done: { message: stored ? stored.json<Envelope>() : { ...message, offset: 0 }, duplicate: true } };
         }
         heads.set(topic, { seq: ack.seq, offset, epoch });
-        return { message, duplicate: false };
+        return { done: { message, duplicate: false } };
       } catch (error) {
         heads.delete(topic);
         if (!isWrongLastSequence(error)) throw error;
+        return { retry: true };
       }
-    }
-    throw unavailable(`too much contention publishing on ${topic}`);
+    }, () => unavailable(`too much contention publishing on ${topic}`), options.contention);
   };
 
   const readHistory = async (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
