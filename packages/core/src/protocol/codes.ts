@@ -32,7 +32,9 @@ export type ErrorCode =
   /** No heartbeat arrived in time (client side). */
   | 'heartbeat_timeout'
   /** Unexpected server error. */
-  | 'internal';
+  | 'internal'
+  /** The server is at its cap of concurrent handshakes/replays: retry after `retryAfterMs`. */
+  | 'try_again_later';
 
 /** How a client must react to an error or close. */
 export type RetryPolicy = 'retry_now' | 'retry_backoff' | 'no_retry';
@@ -50,6 +52,7 @@ export const CLOSE_CODES = {
   rate_limited: 3201,
   broker_unavailable: 3202,
   internal: 3203,
+  try_again_later: 3204,
   bad_request: 3500,
   unknown_frame: 3501,
   invalid_topic: 3502,
@@ -76,6 +79,7 @@ export const HTTP_STATUS = {
   broker_unavailable: 503,
   heartbeat_timeout: 504,
   internal: 500,
+  try_again_later: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Retry policy of a WebSocket close code (unknown codes: 1000-2999 backoff, 4000+ no retry). */

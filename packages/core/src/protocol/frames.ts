@@ -105,8 +105,20 @@ export type AckFrame = { type: 'ack'; ref: string } & PublishAck;
 /** Server -> client: an error about one request, one topic, or (before a close) the whole connection. */
 export type ErrorFrame = { type: 'error' } & ErrorBody;
 
+/**
+ * Server -> client: the server is draining (`hub.close({ drainMs })`); the connection closes right after with
+ * `server_shutdown` (3001). Reconnect at a random moment within `reconnectWithinMs`, so a drained fleet does
+ * not come back all at once. Over SSE: `event: reconnect` with `data: {"reconnectWithinMs":N}`; over
+ * long-poll: the `reconnectWithinMs` field of the answer.
+ */
+export interface ReconnectFrame {
+  type: 'reconnect';
+  reconnectWithinMs: number;
+}
+
 /** Every frame the server sends over WebSocket. */
 export type ServerFrame =
+  | ReconnectFrame
   | HelloFrame
   | SubscribedFrame
   | UnsubscribedFrame
@@ -134,4 +146,6 @@ export interface PollResponse {
   heartbeatMs: number;
   /** True when more messages are ready: poll again at once. */
   more: boolean;
+  /** The server is draining: poll again at a random moment within this many ms (see {@link ReconnectFrame}). */
+  reconnectWithinMs?: number;
 }

@@ -29,6 +29,7 @@ export type {
   AckFrame,
   ErrorFrame,
   ServerFrame,
+  ReconnectFrame,
   PublishRequest,
   PollResponse,
 } from './frames.js';
