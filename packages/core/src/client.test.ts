@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Envelope } from './protocol/envelope.js';
 import { createTestClient } from './testing/index.js';
-import type { SubscriptionEvent } from './types.js';
+import type { SubscriptionEvent, TopicState } from './types.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -184,6 +184,57 @@ describe('client over the fake server', () => {
     expect(errors).toEqual(['forbidden']);
     expect(client.getState().status).toBe('open');
     expect(server.subscribers('open')).toBe(1);
+  });
+
+  test('GIVEN a retryable topic error THEN only that topic resubscribes with backoff, since its position', async () => {
+    const { client, server } = createTestClient({ platform: { network: null, visibility: null, random: () => 0.5 }, backoff: { baseMs: 1000 } });
+    const seen: number[] = [];
+    const states: TopicState[] = [];
+    const sub = client.subscribe<number>('t', { onMessage: (m) => seen.push(m.data), onTopicState: (s) => states.push(s) });
+    await settle();
+    server.publish('t', 1);
+    await settle();
+    server.error('t', 'broker_unavailable');
+    await settle();
+    expect(sub.state()).toMatchObject({ status: 'resubscribing', error: { code: 'broker_unavailable', topic: 't' }, nextRetryAt: Date.now() + 500 });
+    // Published while the topic was down: replayed since its position once it is back.
+    server.publish('t', 2);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(server.subscribers('t')).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sub.state()).toMatchObject({ status: 'live', error: null, recovered: true, nextRetryAt: null });
+    expect(seen).toEqual([1, 2]);
+    expect(states.map((s) => s.status)).toEqual(['live', 'resubscribing', 'resubscribing', 'live']);
+    expect(server.attempts).toBe(1);
+    // A second failure right after coming back backs off further (attempt 1: half of 2 s).
+    server.error('t', 'internal');
+    await settle();
+    expect((sub.state().nextRetryAt ?? 0) - Date.now()).toBe(1000);
+  });
+
+  test('GIVEN a forbidden topic THEN its state stays failed and a new subscribe starts over', async () => {
+    const { client, server } = createTestClient();
+    const sub = client.subscribe('secret', {});
+    await settle();
+    server.error('secret', 'forbidden');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sub.state()).toMatchObject({ status: 'failed', error: { code: 'forbidden', retry: 'no_retry' } });
+    expect(server.subscribers('secret')).toBe(0);
+    const again = client.subscribe('secret', {});
+    expect(again.state().status).toBe('subscribing');
+    await settle();
+    expect(again.state().status).toBe('live');
+  });
+
+  test('GIVEN a drain announcement THEN the client reconnects within the announced window', async () => {
+    const { client, server } = createTestClient({ platform: { network: null, visibility: null, random: () => 0.25 } });
+    client.subscribe('t', {});
+    await settle();
+    server.drain(8000);
+    expect((client.getState().nextRetryAt ?? 0) - Date.now()).toBe(2000);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(server.attempts).toBe(2);
+    expect(client.getState().status).toBe('open');
   });
 
   test('auth refused: stops with the error instead of retrying', async () => {

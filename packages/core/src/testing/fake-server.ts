@@ -21,8 +21,14 @@ export interface FakeServer {
   drop(code?: ErrorCode): void;
   /** Refuse every following connection attempt with `code` (`null`: accept again). */
   fail(code: ErrorCode | null): void;
-  /** Send a topic-level error (e.g. `forbidden`) to every session subscribed to `topic`. */
+  /**
+   * Send a topic-level error to every session subscribed to `topic` and drop that subscription, as the hub
+   * does (`forbidden` leaves the topic failed; a retryable code such as `broker_unavailable` makes the
+   * client resubscribe it with backoff).
+   */
   error(topic: string, code: ErrorCode, message?: string): void;
+  /** Announce a drain (`reconnectWithinMs`) to every open session, then drop them with `server_shutdown`. */
+  drain(reconnectWithinMs: number): void;
   /** Lose all history (new epoch per topic) and drop the sessions, like a restarted memory broker. */
   restart(): void;
   /** How many open sessions are subscribed to `topic`. */
@@ -184,8 +190,15 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
     error(topic, code, message) {
       for (const session of sessions) {
         if (!session.topics.has(topic)) continue;
-        if (retryPolicyOf(code) === 'no_retry') session.topics.delete(topic);
+        session.topics.delete(topic);
         later(() => live(session) && session.events.error({ code, message: message ?? `fake server: ${code}`, topic }));
+      }
+    },
+    drain(reconnectWithinMs) {
+      for (const session of [...sessions]) {
+        if (!session.open) continue;
+        session.events.reconnectWithin?.(reconnectWithinMs);
+        end(session, 'server_shutdown');
       }
     },
     restart() {
