@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLOSE_CODES, isValidEpoch, retryPolicyOf } from '@qwik-realtime/core/protocol';
-import type { ErrorCode, Position, ServerFrame } from '@qwik-realtime/core/protocol';
+import { isValidEpoch, retryPolicyOf } from '@qwik-realtime/core/protocol';
+import type { ErrorCode, Position } from '@qwik-realtime/core/protocol';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { authContextOf, hasExplicitCredential } from '../auth.js';
@@ -11,48 +11,8 @@ import { nodeRequestInfo } from '../exchange.js';
 import type { HubContext } from '../hub-context.js';
 import { createRateLimiter } from '../rate-limit.js';
 import { createSession } from '../session.js';
-import type { Session, SessionOutput } from '../session.js';
-
-/** WebSocket output: JSON text frames; message frames are shared buffers; writes corked per tick. */
-function createWsOutput(ws: WebSocket, socket: Duplex): SessionOutput {
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    if (!socket.destroyed) socket.uncork();
-  };
-  const cork = () => {
-    if (corked) return;
-    corked = true;
-    socket.cork();
-    setImmediate(uncork);
-  };
-  const send = (frame: ServerFrame) => {
-    if (ws.readyState !== ws.OPEN) return;
-    cork();
-    ws.send(JSON.stringify(frame));
-  };
-  return {
-    hello: send,
-    subscribed: send,
-    unsubscribed: send,
-    message(outbound) {
-      if (ws.readyState !== ws.OPEN) return;
-      cork();
-      ws.send(outbound.wsFrame(), { binary: false });
-    },
-    ack: send,
-    error: (body) => send({ type: 'error', ...body }),
-    ping: () => send({ type: 'ping' }),
-    pong: () => send({ type: 'pong' }),
-    bufferedBytes: () => ws.bufferedAmount,
-    close(error) {
-      if (error?.code === 'slow_consumer') return ws.terminate();
-      if (error) send({ type: 'error', ...error.toBody() });
-      // Close reasons are limited to 123 bytes.
-      ws.close(error ? CLOSE_CODES[error.code] : 1000, error ? Buffer.from(error.message).subarray(0, 123).toString() : undefined);
-    },
-  };
-}
+import type { Session } from '../session.js';
+import { createWsOutput } from '../ws-output.js';
 
 /** Most `rate_limited` error frames sent per second to one connection; further refused frames get none. */
 const MAX_RATE_LIMITED_REPLIES_PER_SECOND = 10;
@@ -85,7 +45,8 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
   };
 
   const run = (ws: WebSocket, socket: Duplex, request: RequestInfo, initial: P | null) => {
-    const output = createWsOutput(ws, socket);
+    // Clients that parse newline-delimited batch frames say so in the URL (docs/protocol.md, "Batch frames").
+    const output = createWsOutput(ws, socket, request.url.searchParams.get('batch') === '1');
     const limiter = createRateLimiter(options.inboundFramesPerSecond, options.inboundFrameBurst, options.now);
     // Refused frames draw on their own bucket, which accepted frames do not refill: a sustained flood
     // empties it and the socket is closed, however many frames get through in between.
@@ -103,9 +64,10 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       ctx.countDisconnect(error.code);
       output.close(error);
     };
-    const report = (error: unknown, ref?: unknown) => {
+    const report = (error: unknown, ref?: unknown, topic?: unknown) => {
       const body = toRealtimeError(error).toBody();
       if (typeof ref === 'string') body.ref = ref;
+      if (body.topic === undefined && typeof topic === 'string') body.topic = topic;
       if (session) output.error(body);
     };
 
@@ -208,7 +170,18 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
             return report(new RealtimeError('bad_request', 'subscribe: since must be {offset, epoch}, history a count'), ref);
           }
           const request = frame.since ? { since: frame.since as Position } : frame.history !== undefined ? { history: frame.history as number } : {};
-          return session.subscribe(frame.topic, ref === undefined ? request : { ...request, ref });
+          // Each subscribe holds a handshake slot until its replay is written (docs/protocol.md, overload).
+          let leave: () => void;
+          try {
+            leave = ctx.admission.enter();
+          } catch (error) {
+            return report(error, ref, frame.topic);
+          }
+          try {
+            return await session.subscribe(frame.topic, ref === undefined ? request : { ...request, ref });
+          } finally {
+            leave();
+          }
         }
         case 'unsubscribe':
           return session.unsubscribe(frame.topic, ref);
@@ -231,17 +204,27 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       socket.on('error', () => undefined);
       let principal: P | null = null;
       let request: RequestInfo;
+      let leave: (() => void) | undefined;
       try {
         request = nodeRequestInfo(req);
         if (ctx.closing) throw new RealtimeError('server_shutdown', 'the hub is closing');
+        leave = ctx.admission.enter();
         principal = await ctx.authenticate(authContextOf(request, 'ws', options.allowQueryToken));
       } catch (error) {
         // Without explicit credentials a refused upgrade still opens: the first frame must then be `auth`.
         const unauthenticated = error instanceof RealtimeError && error.code === 'unauthorized' && !hasExplicitCredential(request!, options.allowQueryToken);
-        if (!unauthenticated) return refuse(socket, error);
+        if (!unauthenticated) {
+          leave?.();
+          return refuse(socket, error);
+        }
       }
-      if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (ws) => run(ws, socket, request, principal));
+      try {
+        if (socket.destroyed) return;
+        // Synchronous without `verifyClient`: `hello` is written when it returns.
+        wss.handleUpgrade(req, socket, head, (ws) => run(ws, socket, request, principal));
+      } finally {
+        leave?.();
+      }
     },
     refuse,
     close() {
