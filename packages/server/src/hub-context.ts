@@ -1,4 +1,5 @@
 import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
+import type { Admission } from './admission.js';
 import type { AuthContext, Principal } from './auth.js';
 import type { HubAction, ResolvedHubOptions } from './options.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -15,6 +16,10 @@ export interface HubContext<P extends Principal = Principal> {
   /** WebSockets still waiting for their `auth` frame (each entry closes one). */
   unauthenticated: Set<(code: ErrorCode) => void>;
   closing: boolean;
+  /** Set by `hub.close({ drainMs })`: the window announced to clients for their reconnect. */
+  reconnectWithinMs?: number;
+  /** The handshake/replay cap (`maxConcurrentHandshakes`). */
+  admission: Admission;
   /**
    * The one `authenticate` path of every transport and frame: resolves to the principal, or throws
    * `unauthorized` (hook returned null), `token_expired`, or `internal` (hook threw; retryable).

@@ -1,5 +1,6 @@
 import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
 import type { Principal } from './auth.js';
+import { createAdmission } from './admission.js';
 import { createMemoryBroker } from './brokers/memory.js';
 import { RealtimeError } from './errors.js';
 import { registerContext } from './hub-context.js';
@@ -21,6 +22,12 @@ export interface HubStats {
   topics: Record<string, number>;
   /** Connections the server closed since it started, per code (`slow_consumer`, `rate_limited`, ...). */
   disconnects: Partial<Record<ErrorCode, number>>;
+}
+
+/** Options of {@link Hub.close}. */
+export interface HubCloseOptions {
+  /** Window over which clients should spread their reconnects, ms (sent as `reconnectWithinMs`). */
+  drainMs?: number;
 }
 
 /**
@@ -51,9 +58,12 @@ export interface Hub<P extends Principal = Principal> {
   onConnection(listener: (session: SessionHandle<P>) => void): () => void;
   /**
    * Stop: refuse new requests, close connections with `server_shutdown`, drop broker subscriptions, and
-   * close the broker if the hub created it (an injected broker is left open).
+   * close the broker if the hub created it (an injected broker is left open). With `drainMs`, clients are
+   * told first to spread their reconnects over that window (a `reconnect` frame / SSE event / poll field).
+   * @example
+   * process.on('SIGTERM', () => void hub.close({ drainMs: 10_000 }));
    */
-  close(): Promise<void>;
+  close(options?: HubCloseOptions): Promise<void>;
 }
 
 /**
@@ -81,6 +91,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     polls: new Set(),
     unauthenticated: new Set(),
     closing: false,
+    admission: createAdmission(resolved.maxConcurrentHandshakes, resolved.handshakeRetryAfterMs),
     async authenticate(authContext) {
       let principal: P | null;
       try {
@@ -155,8 +166,10 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
+    close(closeOptions = {}) {
       closed ??= (async () => {
+        const { drainMs } = closeOptions;
+        if (drainMs !== undefined && Number.isFinite(drainMs) && drainMs > 0) ctx.reconnectWithinMs = Math.round(drainMs);
         ctx.closing = true;
         disconnectAll('server_shutdown');
         await ctx.registry.close();

@@ -52,6 +52,15 @@ export interface HubOptions<P extends Principal = Principal> {
    * @default false
    */
   trustProxy?: boolean;
+  /**
+   * Connection handshakes and replays one process runs at once (SSE requests until their replays are
+   * written, long-polls until their first read, WebSocket upgrades until `hello`, WebSocket subscribes until
+   * their replay is written). Beyond it: `503` / an `error` frame `try_again_later` with `retryAfterMs`.
+   * @default 256
+   */
+  maxConcurrentHandshakes?: number;
+  /** Typical `retryAfterMs` of a `try_again_later` answer (spread at random over ½-1½ times it). @default 1000 */
+  handshakeRetryAfterMs?: number;
   /** Mount path of the endpoints. @default '/realtime' */
   path?: string;
   /** Accept `?token=` in URLs (leaks into logs; opt in only if you must). @default false */
@@ -107,6 +116,8 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     maxQueuedFrames: positive(options.maxQueuedFrames, 64, 'maxQueuedFrames'),
     maxQueuedBytes: positive(options.maxQueuedBytes, 1024 * 1024, 'maxQueuedBytes'),
     trustProxy: options.trustProxy ?? false,
+    maxConcurrentHandshakes: positive(options.maxConcurrentHandshakes, 256, 'maxConcurrentHandshakes'),
+    handshakeRetryAfterMs: positive(options.handshakeRetryAfterMs, 1000, 'handshakeRetryAfterMs'),
     path,
     allowQueryToken: options.allowQueryToken ?? false,
     pollTimeoutMs: positive(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),

@@ -29,8 +29,11 @@ export interface SessionOutput {
   pong(): void;
   /** Bytes written but not yet flushed to the network. */
   bufferedBytes(): number;
-  /** End the connection, telling the client why when `error` is given; `slow_consumer` drops buffered bytes. */
-  close(error: RealtimeError | undefined): void;
+  /**
+   * End the connection, telling the client why when `error` is given; `slow_consumer` drops buffered bytes.
+   * `reconnectWithinMs` (a drain) is announced first with a `reconnect` frame / event.
+   */
+  close(error: RealtimeError | undefined, reconnectWithinMs?: number): void;
 }
 
 /** A live connection as operators and hooks see it (`hub.onConnection`, `hub.sessions()`). */
@@ -218,7 +221,7 @@ export function createSession<P extends Principal>(
       const error = new RealtimeError(code, message);
       ctx.countDisconnect(code);
       release();
-      output.close(error);
+      output.close(error, code === 'server_shutdown' ? ctx.reconnectWithinMs : undefined);
     },
 
     closed() {

@@ -78,10 +78,16 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     const timeout = intParam(url, 'timeout', options.pollTimeoutMs) ?? options.pollTimeoutMs;
     const cursor = url.searchParams.get('cursor');
     const from = cursorParam(cursor);
-    const principal = await authenticateHttp(ctx, exchange, 'poll');
-    await authorizeAll(ctx, principal, topics);
-
-    let batch = await collect(ctx, topics, from, history, options.pollBatchSize);
+    // The first read is the replay of a (re)connecting client: it holds a handshake slot; the wait does not.
+    const leave = ctx.admission.enter();
+    let batch: Batch;
+    try {
+      const principal = await authenticateHttp(ctx, exchange, 'poll');
+      await authorizeAll(ctx, principal, topics);
+      batch = await collect(ctx, topics, from, history, options.pollBatchSize);
+    } finally {
+      leave();
+    }
     const ready = (b: Batch) => b.messages.length > 0 || b.subscriptions.length > 0 || b.more;
     if (!ready(batch) && timeout > 0 && !gone) {
       // Listen before reading again, so a message published in between cannot be missed: the second read
@@ -128,6 +134,7 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     const heartbeatMs = Math.max(options.heartbeatMs, options.pollTimeoutMs);
     const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs, more: batch.more };
     if (batch.subscriptions.length > 0) response.subscriptions = batch.subscriptions;
+    if (ctx.closing && ctx.reconnectWithinMs !== undefined) response.reconnectWithinMs = ctx.reconnectWithinMs;
     sendJson(exchange, 200, response);
   } catch (error) {
     cleanup();

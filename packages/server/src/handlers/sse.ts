@@ -34,8 +34,9 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
     ping: () => sink.write('event: ping\ndata: {}\n\n'),
     pong: () => undefined,
     bufferedBytes: () => sink.bufferedBytes(),
-    close(error) {
+    close(error, reconnectWithinMs) {
       if (error && CUT_WITHOUT_GOODBYE.has(error.code)) return sink.destroy();
+      if (reconnectWithinMs !== undefined) sink.write(event('reconnect', JSON.stringify({ reconnectWithinMs })));
       if (error) sink.write(event('error', JSON.stringify(error.toBody())));
       sink.end();
     },
@@ -48,6 +49,7 @@ export async function handleSse<P extends Principal>(ctx: HubContext<P>, exchang
   const { url } = exchange.request;
   let session: Session<P> | undefined;
   let gone = false;
+  let leave: (() => void) | undefined;
   exchange.onClose(() => {
     gone = true;
     session?.closed();
@@ -60,6 +62,7 @@ export async function handleSse<P extends Principal>(ctx: HubContext<P>, exchang
     const lastEventId = exchange.request.header('last-event-id') ?? url.searchParams.get('lastEventId');
     const positions = createPositions(cursorParam(url.searchParams.get('since')));
     Object.assign(positions, cursorParam(lastEventId));
+    leave = ctx.admission.enter();
     const principal = await authenticateHttp(ctx, exchange, 'sse');
     await authorizeAll(ctx, principal, topics);
     assertOpen(ctx);
@@ -82,5 +85,7 @@ export async function handleSse<P extends Principal>(ctx: HubContext<P>, exchang
   } catch (error) {
     if (session) session.close('internal', String(error));
     else if (!gone) sendError(exchange, error, options.onError);
+  } finally {
+    leave?.();
   }
 }
