@@ -28,14 +28,26 @@ describe('createFaultyBroker', () => {
     await broker.close();
   });
 
-  it('GIVEN duplicates on WHEN a message is published THEN the hub listener gets it twice with the same id', async () => {
+  it('GIVEN duplicates on WHEN a message is published THEN it lands twice, at two offsets with the same id, live and in history', async () => {
     const broker = createFaultyBroker();
-    const ids: string[] = [];
-    await broker.subscribe('t', (message) => ids.push(message.id));
+    const seen: [string, number][] = [];
+    await broker.subscribe('t', (message) => seen.push([message.id, message.offset]));
     broker.setFaults({ duplicates: true });
-    await publish(broker, 't', 1);
-    expect(ids).toEqual(['m1', 'm1']);
-    expect(broker.stats().duplicatesInjected).toBe(1);
+    const ack = await publish(broker, 't', 1);
+    await publish(broker, 't', 2);
+    expect(ack).toMatchObject({ duplicate: false, message: { id: 'm1', offset: 1 } });
+    expect(seen).toEqual([
+      ['m1', 1],
+      ['m1', 2],
+      ['m2', 3],
+      ['m2', 4],
+    ]);
+    const history = await broker.history('t', { last: 10 });
+    expect(history.messages.map((message) => [message.id, message.offset])).toEqual(seen);
+    expect(broker.stats().duplicatesInjected).toBe(2);
+    broker.setFaults({ duplicates: false });
+    await publish(broker, 't', 3);
+    expect(seen.at(-1)).toEqual(['m3', 5]);
     await broker.close();
   });
 

@@ -8,7 +8,11 @@ export interface DeliveryFaults {
   delayMs: number;
   /** Hold every live message until stalling is turned off. */
   stalled: boolean;
-  /** Deliver every live message twice (what an at-least-once broker may do). */
+  /**
+   * Append every published message twice, as a publisher retry without an idempotency key does when the
+   * first append's reply was lost: two offsets, the same message `id`. Neither the hub nor the client's
+   * position check can drop the copy (its offset is new); only the client's dedup by id does.
+   */
   duplicates: boolean;
 }
 
@@ -24,6 +28,13 @@ export interface FaultyBroker extends Broker {
   /** Counters for the control API. */
   stats(): { epoch: string; restarts: number; duplicatesInjected: number; held: number };
 }
+
+/** Suffix of the stored id of a retried append (see {@link DeliveryFaults.duplicates}). */
+const RETRY_MARK = '~retried-append';
+
+/** A stored message as readers see it: a retried append carries the id of the message it repeats. */
+const originalOf = (message: Envelope): Envelope =>
+  message.id.endsWith(RETRY_MARK) ? { ...message, id: message.id.slice(0, -RETRY_MARK.length) } : message;
 
 interface Held {
   dueAt: number;
@@ -63,22 +74,15 @@ export function createFaultyBroker(options: { historySize?: number } = {}): Faul
   };
 
   const deliver = (listener: (message: Envelope) => void, message: Envelope) => {
-    const copies = faults.duplicates ? 2 : 1;
-    if (copies === 2) duplicatesInjected++;
-    for (let i = 0; i < copies; i++) {
-      if (faults.delayMs === 0 && !faults.stalled && queue.length === 0) {
-        listener(message);
-        continue;
-      }
-      // Never let a shorter delay overtake messages already held: order per topic is the broker's promise.
-      lastDueAt = Math.max(lastDueAt, Date.now() + faults.delayMs);
-      queue.push({ dueAt: lastDueAt, message, listener });
-      if (!faults.stalled && timer === undefined) timer = setTimeout(flush, Math.max(0, lastDueAt - Date.now()));
-    }
+    if (faults.delayMs === 0 && !faults.stalled && queue.length === 0) return listener(message);
+    // Never let a shorter delay overtake messages already held: order per topic is the broker's promise.
+    lastDueAt = Math.max(lastDueAt, Date.now() + faults.delayMs);
+    queue.push({ dueAt: lastDueAt, message, listener });
+    if (!faults.stalled && timer === undefined) timer = setTimeout(flush, Math.max(0, lastDueAt - Date.now()));
   };
 
   const attach = async (topic: string, listener: (message: Envelope) => void): Promise<BrokerUnsubscribe> =>
-    inner.subscribe(topic, (message) => deliver(listener, message));
+    inner.subscribe(topic, (message) => deliver(listener, originalOf(message)));
 
   return {
     get epoch() {
@@ -109,8 +113,15 @@ export function createFaultyBroker(options: { historySize?: number } = {}): Faul
     stats() {
       return { epoch: inner.epoch, restarts, duplicatesInjected, held: queue.length };
     },
-    publish(topic: string, message: BrokerPublish): Promise<BrokerPublishResult> {
-      return inner.publish(topic, message);
+    async publish(topic: string, message: BrokerPublish): Promise<BrokerPublishResult> {
+      const result = await inner.publish(topic, message);
+      if (faults.duplicates && !result.duplicate) {
+        // The retried append: stored under a marked id (the inner broker would refuse the same id as an
+        // idempotent retry), read back everywhere with the original id.
+        await inner.publish(topic, { ...message, id: `${message.id}${RETRY_MARK}` });
+        duplicatesInjected++;
+      }
+      return result;
     },
     async subscribe(topic, listener) {
       let byListener = listeners.get(topic);
@@ -124,8 +135,9 @@ export function createFaultyBroker(options: { historySize?: number } = {}): Faul
         await unsubscribe?.();
       };
     },
-    history(topic: string, query: HistoryQuery): Promise<HistoryResult> {
-      return inner.history(topic, query);
+    async history(topic: string, query: HistoryQuery): Promise<HistoryResult> {
+      const result = await inner.history(topic, query);
+      return { ...result, messages: result.messages.map(originalOf) };
     },
     async close() {
       if (timer !== undefined) clearTimeout(timer);
