@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, expectTypeOf, test } from 'vitest';
 import { createBaseClient, createClient, eventSourceTransport } from './index.js';
-import type { ClientError, ConnectionState, Envelope, PublishAck, RealtimeClient, Subscription } from './index.js';
+import type { ClientError, ConnectionState, Envelope, PublishAck, RealtimeClient, Subscription, TopicState } from './index.js';
 
 const poisoned = ['window', 'document', 'WebSocket', 'EventSource', 'fetch', 'location'] as const;
 const saved = new Map<string, PropertyDescriptor | undefined>();
@@ -46,7 +46,9 @@ describe('public API', () => {
       .toHaveProperty('onMessage')
       .toEqualTypeOf<((message: Envelope<{ price: number }>) => void) | undefined>();
     expectTypeOf(client.subscribe('t', {})).toEqualTypeOf<Subscription>();
-    expectTypeOf(client.publish('t', 1)).resolves.toEqualTypeOf<PublishAck>();
+    // Type only: calling publish here would send it.
+    expectTypeOf(client.publish<number>).returns.resolves.toEqualTypeOf<PublishAck>();
+    expectTypeOf(client.subscribe('t', {}).state()).toEqualTypeOf<TopicState>();
     expectTypeOf<ConnectionState['error']>().toEqualTypeOf<ClientError | null>();
     client.close();
   });

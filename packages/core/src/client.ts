@@ -81,6 +81,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
 
   const request = topicRequest;
   const minUptimeMs = options.minUptimeMs ?? 5000;
+  const retryNowWindowMs = options.retryNowWindowMs ?? 1000;
   const safely = (call: () => void) => {
     try {
       call();
@@ -137,13 +138,15 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
   };
 
   /** The server dropped this topic with a retryable error: subscribe it again, with backoff, since its position. */
-  const retryTopic = (entry: Entry, error: ClientError) => {
+  const retryTopic = (entry: Entry, error: ClientError, retryAfterMs?: number) => {
     platform.clearTimeout(entry.retryTimer);
     entry.confirmed = false;
     // A topic that stayed live for a while starts over; one that fails right after each resubscribe backs off.
     if (entry.liveSince !== undefined && platform.now() - entry.liveSince >= minUptimeMs) entry.attempt = 0;
     entry.liveSince = undefined;
-    const delay = backoffDelay(entry.attempt++, platform.random(), options.backoff);
+    let delay = backoffDelay(entry.attempt++, platform.random(), options.backoff);
+    // A server at its cap (`try_again_later`) said when: at least that, jittered like a connection retry.
+    if (retryAfterMs && retryAfterMs > 0) delay = Math.max(delay, retryAfterMs + Math.floor(platform.random() * Math.max(retryAfterMs, retryNowWindowMs)));
     setTopicState(entry, { status: 'resubscribing', error, nextRetryAt: platform.now() + delay }, safely);
     entry.retryTimer = platform.setTimeout(() => {
       entry.retryTimer = undefined;
@@ -154,7 +157,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
   };
 
   /** Tell a topic's subscribers; a do-not-retry error ends the topic, others resubscribe it. True if known. */
-  const topicError = (topic: string, error: ClientError): boolean => {
+  const topicError = (topic: string, error: ClientError, retryAfterMs?: number): boolean => {
     const entry = topics.get(topic);
     if (!entry) return false;
     for (const listener of [...entry.listeners]) safely(() => listener.options.onError?.(error));
@@ -163,7 +166,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       setTopicState(entry, { status: 'failed', error, nextRetryAt: null }, safely);
       for (const listener of entry.listeners) listener.active = false;
       remove(entry);
-    } else retryTopic(entry, error);
+    } else retryTopic(entry, error, retryAfterMs);
     return true;
   };
 
@@ -177,7 +180,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     minUptimeMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     transportSkipMs: options.transportSkipMs ?? 60_000,
-    retryNowWindowMs: options.retryNowWindowMs ?? 1000,
+    retryNowWindowMs,
     heartbeatGraceMs: options.heartbeatGraceMs ?? 5000,
     pauseWhenHidden: options.pauseWhenHidden ?? false,
     debug: options.debug,
@@ -223,7 +226,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     },
     error(body) {
       options.debug?.('error', body);
-      if (body.topic) topicError(body.topic, clientErrorOfBody(body));
+      if (body.topic) topicError(body.topic, clientErrorOfBody(body), body.retryAfterMs);
     },
     rejectTopic: (topic, error) => topicError(topic, error),
     dropped() {

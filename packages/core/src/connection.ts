@@ -225,7 +225,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     const broken = !hadOpened && !opened.has(transport) && reason.retry === 'retry_backoff' && fault;
     const fallback = broken && options.transports.some((t) => t !== transport && !isSkipped(t));
     if (broken) skipped.set(transport, platform.now() + options.transportSkipMs);
-    const announced = reconnectWithinMs;
+    const announced = reason.reconnectWithinMs ?? reconnectWithinMs;
     reconnectWithinMs = undefined;
     const delay = fallback && !reason.retryAfterMs
       ? 0

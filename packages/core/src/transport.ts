@@ -35,6 +35,8 @@ export interface CloseReason {
   message: string;
   /** Server hint (`Retry-After`, `retryAfterMs`): do not retry sooner. */
   retryAfterMs?: number;
+  /** The server is draining and named a window for the reconnect (an error body's `reconnectWithinMs`). */
+  reconnectWithinMs?: number;
   /** The one topic the error is about (a 403 for one forbidden topic of an SSE/long-poll request). */
   topic?: string;
   /**

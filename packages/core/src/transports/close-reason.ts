@@ -1,6 +1,7 @@
 import { errorCodeOfStatus, retryPolicyOf } from '../protocol/codes.js';
 import type { ErrorBody } from '../protocol/codes.js';
 import type { CloseReason } from '../transport.js';
+import { reconnectWindow } from './url.js';
 
 /**
  * The {@link CloseReason} of an error body and/or HTTP status. Without either (a network loss, a stream
@@ -17,5 +18,7 @@ export function closeReason(body?: Partial<ErrorBody>, status?: number, retryAft
   const hint = body?.retryAfterMs ?? (Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 0);
   if (hint) reason.retryAfterMs = hint;
   if (body?.topic) reason.topic = body.topic;
+  const within = reconnectWindow(body);
+  if (within !== undefined) reason.reconnectWithinMs = within;
   return reason;
 }

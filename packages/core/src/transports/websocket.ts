@@ -102,12 +102,15 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               else lastError = body;
               break;
             }
-            default: {
-              // A drain announcement (`{"type":"reconnect","reconnectWithinMs":N}`) comes before close 3001.
-              const within = (frame as { type: string }).type === 'reconnect' ? reconnectWindow(frame) : undefined;
+            case 'reconnect': {
+              // A drain announcement, just before close 3001: spread the reconnect over its window.
+              const within = reconnectWindow(frame);
               if (within !== undefined) events.reconnectWithin?.(within);
               events.alive();
+              break;
             }
+            default:
+              events.alive();
           }
         };
         socket.onerror = () => undefined;
