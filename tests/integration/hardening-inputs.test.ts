@@ -1,6 +1,7 @@
 import { CLOSE_CODES } from '@qwik-realtime/core/protocol';
 import type { PollResponse } from '@qwik-realtime/core/protocol';
-import { createFetchHandler, parseCookies } from '@qwik-realtime/server';
+import { createFetchHandler, createMemoryBroker, parseCookies } from '@qwik-realtime/server';
+import type { Broker } from '@qwik-realtime/server';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openSse, openWs, publishHttp, startHubServer } from './helpers/index.js';
 import type { TestHubServer } from './helpers/index.js';
@@ -138,4 +139,23 @@ test('GIVEN cookies named like Object.prototype keys THEN parseCookies keeps the
   const cookies = parseCookies('__proto__=1; constructor=2; sid=abc');
   expect(Object.keys(cookies)).toEqual(['__proto__', 'constructor', 'sid']);
   expect(cookies.constructor).toBe('2');
+});
+
+test('GIVEN a WebSocket subscribe with history = MAX_SAFE_INTEGER THEN the broker is asked for at most 100k messages (the SSE cap)', async () => {
+  const memory = createMemoryBroker();
+  const asked: number[] = [];
+  const broker: Broker = {
+    ...memory,
+    history: (topic, query) => {
+      if ('last' in query) asked.push(query.last);
+      return memory.history(topic, query);
+    },
+  };
+  server = await startHubServer({ broker });
+  const client = await openWs(server.wsUrl);
+  client.send({ type: 'subscribe', topic: 'a', history: Number.MAX_SAFE_INTEGER });
+  expect(await client.frames.take((f) => f.type === 'subscribed')).toMatchObject({ topic: 'a', recovered: true });
+  expect(Math.max(...asked)).toBeLessThanOrEqual(100_000);
+  client.close();
+  await memory.close();
 });

@@ -14,6 +14,9 @@ import { createSession } from '../session.js';
 import type { Session } from '../session.js';
 import { createWsOutput } from '../ws-output.js';
 
+/** Largest `history` replay one subscribe asks for (the same cap as SSE's `history` parameter). */
+const MAX_HISTORY = 100_000;
+
 /** Most `rate_limited` error frames sent per second to one connection; further refused frames get none. */
 const MAX_RATE_LIMITED_REPLIES_PER_SECOND = 10;
 
@@ -169,7 +172,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
           if ((frame.since !== undefined && !isPosition(frame.since)) || (frame.history !== undefined && !isCount(frame.history))) {
             return report(new RealtimeError('bad_request', 'subscribe: since must be {offset, epoch}, history a count'), ref);
           }
-          const request = frame.since ? { since: frame.since as Position } : frame.history !== undefined ? { history: frame.history as number } : {};
+          const request = frame.since ? { since: frame.since as Position } : frame.history !== undefined ? { history: Math.min(frame.history as number, MAX_HISTORY) } : {};
           // Each subscribe holds a handshake slot until its replay is written (docs/protocol.md, overload).
           let leave: () => void;
           try {
