@@ -1,6 +1,7 @@
 import { clientError, clientErrorOfBody } from '../errors.js';
 import { errorCodeOfCloseCode, retryPolicyOfCloseCode } from '../protocol/codes.js';
 import type { ErrorBody } from '../protocol/codes.js';
+import type { Envelope } from '../protocol/envelope.js';
 import type { ClientFrame, PublishAck, ServerFrame } from '../protocol/frames.js';
 import type { Transport, TopicRequest } from '../transport.js';
 import { closeReason } from './close-reason.js';
@@ -15,7 +16,10 @@ export interface WebSocketTransportOptions {
 /** Absolute ws(s) URL of `url` (which may be relative to the page). */
 function socketUrl(url: string): string {
   const base = (globalThis as { location?: { href: string } }).location?.href;
-  return new URL(url, base).href.replace(/^http/, 'ws');
+  const absolute = new URL(url, base);
+  // This client parses batch frames (docs/protocol.md, "Batch frames").
+  absolute.searchParams.set('batch', '1');
+  return absolute.href.replace(/^http/, 'ws');
 }
 
 /**
@@ -65,14 +69,28 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
         socket.onopen = () => {
           if (context.token) send({ type: 'auth', token: context.token });
         };
+        // A batch frame carries several frames, one per line (docs/protocol.md, "Batch frames"); the messages
+        // of one WebSocket message reach the client as one batch.
+        let batch: Envelope[] = [];
+        const flushBatch = () => {
+          const messages = batch;
+          batch = [];
+          if (messages.length > 0 && !done) events.messages(messages);
+        };
         socket.onmessage = (event) => {
           if (done || typeof event.data !== 'string') return;
-          const frame = parseJson<ServerFrame>(event.data);
-          if (!frame) return;
+          for (const line of event.data.split('\n')) {
+            const frame = parseJson<ServerFrame>(line);
+            if (frame && !done) onFrame(frame);
+          }
+          flushBatch();
+        };
+        const onFrame = (frame: ServerFrame) => {
+          if (frame.type !== 'message') flushBatch();
           switch (frame.type) {
             case 'message': {
               const { type: _, ...message } = frame;
-              events.messages([message]);
+              batch.push(message);
               break;
             }
             case 'hello':
