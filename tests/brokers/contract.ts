@@ -8,11 +8,17 @@ import { afterAll, describe, expect, test } from 'vitest';
 import type { Envelope } from '@qwik-realtime/core/protocol';
 import type { Broker } from '@qwik-realtime/server';
 
+/** History limits a test asks of a target (each broker maps them to its own options of the same name). */
+export interface TargetOptions {
+  historySize?: number;
+  historyTtlMs?: number;
+}
+
 /** How the suite reaches one broker implementation. */
 export interface ContractTarget {
   name: string;
   /** A broker on `namespace`; two brokers created on the same namespace share their backend (two instances). */
-  create(namespace: string, options?: { historySize?: number }): Promise<Broker>;
+  create(namespace: string, options?: TargetOptions): Promise<Broker>;
   /** Make `topic` lose its history as a flush/restart would; returns the broker to use from now on. */
   loseHistory(namespace: string, topic: string, broker: Broker): Promise<Broker>;
   /** How much the backend stores under `namespace` (keys, stream messages, topics): for "reads store nothing". */
@@ -57,7 +63,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 export function brokerContract(target: ContractTarget): void {
   describe(`broker contract: ${target.name}`, () => {
     afterAll(() => target.dispose?.());
-    const withBroker = async (fn: (broker: Broker, ns: string) => Promise<void>, options?: { historySize?: number }) => {
+    const withBroker = async (fn: (broker: Broker, ns: string) => Promise<void>, options?: TargetOptions) => {
       const ns = uniqueNamespace();
       const broker = await target.create(ns, options);
       try {
@@ -283,5 +289,36 @@ export function brokerContract(target: ContractTarget): void {
           await target.cleanup(nsB);
         }
       }));
+
+    test('GIVEN the default history window WHEN 10,000 small messages are published THEN a consumer positioned before the first recovers all of them', () =>
+      withBroker(async (broker) => {
+        const { head } = await broker.history('burst', { last: 0 });
+        for (let i = 0; i < 10_000; i += 250) {
+          await Promise.all(range(i + 1, i + 250).map((n) => broker.publish('burst', msg(n))));
+        }
+        const replay = await broker.history('burst', { since: head });
+        expect(replay.recovered).toBe(true);
+        expect(replay.messages.map((m) => m.offset)).toEqual(range(1, 10_000));
+        expect(new Set(replay.messages.map((m) => m.data)).size).toBe(10_000);
+      }), 120_000);
+
+    test('GIVEN a 1-second history window WHEN a position falls out of it THEN recovered:false; a head read afterwards still resumes', () =>
+      withBroker(
+        async (broker) => {
+          for (const n of range(1, 3)) await broker.publish('aging', msg(n));
+          const { epoch } = (await broker.history('aging', { last: 0 })).head;
+          const deadline = Date.now() + 15_000;
+          while ((await broker.history('aging', { since: { offset: 0, epoch } })).recovered) {
+            if (Date.now() > deadline) throw new Error('history never aged out');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          expect(await broker.history('aging', { since: { offset: 1, epoch } })).toMatchObject({ recovered: false, messages: [] });
+          const { head } = await broker.history('aging', { last: 0 });
+          await broker.publish('aging', msg('fresh'));
+          const resumed = await broker.history('aging', { since: head });
+          expect([resumed.recovered, resumed.messages.map((m) => m.data)]).toEqual([true, ['fresh']]);
+        },
+        { historyTtlMs: 1000 },
+      ), 30_000);
   });
 }

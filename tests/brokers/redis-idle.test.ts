@@ -32,3 +32,24 @@ test('GIVEN a published and a subscribed topic WHEN their keys are inspected THE
     await deleteRedisPrefix(redis, `${ns}:`);
   }
 });
+
+test('GIVEN a byte limit WHEN more is published THEN the stream is trimmed from its oldest end to stay under it, exactly', async () => {
+  const ns = uniqueNamespace();
+  const broker = createRedisBroker({ url: REDIS_URL, prefix: `${ns}:`, historyMaxBytes: 10_000 });
+  const redis = await admin;
+  try {
+    for (let i = 1; i <= 100; i++) await broker.publish('t', { id: `m${i}`, data: 'x'.repeat(400), timestamp: Date.now() });
+    const kept = await redis.xLen(`${ns}:{t}:s`);
+    const bytes = Number(await redis.hGet(`${ns}:{t}:m`, 'b'));
+    expect(bytes).toBeLessThanOrEqual(10_000);
+    expect(kept).toBeGreaterThan(10);
+    const stored = await redis.xRange(`${ns}:{t}:s`, '-', '+');
+    expect(stored.reduce((sum, entry) => sum + Buffer.byteLength(entry.message.m as string), 0)).toBe(bytes);
+    const { epoch } = (await broker.history('t', { last: 0 })).head;
+    expect((await broker.history('t', { since: { offset: 99 - kept, epoch } })).recovered).toBe(false);
+    expect((await broker.history('t', { since: { offset: 100 - kept, epoch } })).messages).toHaveLength(kept);
+  } finally {
+    await broker.close();
+    await deleteRedisPrefix(redis, `${ns}:`);
+  }
+});

@@ -24,7 +24,7 @@ export function memoryTarget(): ContractTarget {
     name: 'memory',
     async create(ns, options) {
       let broker = shared.get(ns);
-      if (!broker) shared.set(ns, (broker = createMemoryBroker({ historySize: options?.historySize })));
+      if (!broker) shared.set(ns, (broker = createMemoryBroker({ ...options })));
       return view(broker);
     },
     async loseHistory(ns) {
@@ -64,9 +64,9 @@ export function redisTarget(): ContractTarget {
     name: 'redis (streams)',
     async create(ns, options) {
       // Half the instances get an injected client (the usual production shape), half open their own.
-      if (++created % 2) return createRedisBroker({ url: REDIS_URL, prefix: `${ns}:`, historySize: options?.historySize });
+      if (++created % 2) return createRedisBroker({ url: REDIS_URL, prefix: `${ns}:`, ...options });
       const client = await connectRedis();
-      const broker = createRedisBroker({ client, prefix: `${ns}:`, historySize: options?.historySize });
+      const broker = createRedisBroker({ client, prefix: `${ns}:`, ...options });
       return { ...broker, close: async () => (await broker.close(), client.destroy()) };
     },
     async loseHistory(ns, topic, broker) {
@@ -94,7 +94,7 @@ export function natsTarget(): ContractTarget {
   return {
     name: 'nats (jetstream)',
     async create(ns, options) {
-      return createNatsBroker({ servers: NATS_URL, prefix: ns, historySize: options?.historySize, storage: 'memory' });
+      return createNatsBroker({ servers: NATS_URL, prefix: ns, ...options, storage: 'memory' });
     },
     async loseHistory(ns, topic, broker) {
       await (await adminJsm()).streams.purge(`QR_${ns}`, { filter: `${ns}.${topicToToken(topic)}` });

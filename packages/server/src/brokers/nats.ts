@@ -30,10 +30,15 @@ export interface NatsBrokerOptions {
   prefix?: string;
   /** JetStream stream over `<prefix>.>`, created if missing (an existing one is used as configured). @default 'QR_<prefix>' */
   stream?: string;
-  /** Messages kept per topic (`max_msgs_per_subject`). @default 1000 */
-  historySize?: number;
-  /** Age after which JetStream drops messages (`max_age`); 0 keeps them until trimmed by count. @default 86_400_000 (24 h) */
+  /** Age after which JetStream drops messages (`max_age`): the history window; 0 keeps them. @default 120_000 (2 minutes) */
   historyTtlMs?: number;
+  /** Optional cap on the messages kept per topic (`max_msgs_per_subject`). @default no cap */
+  historySize?: number;
+  /**
+   * Bytes the whole stream may hold (`max_bytes`; the oldest messages of any topic go first). JetStream has
+   * no per-subject byte limit: per topic, history is bounded by age (and `historySize`). @default no limit
+   */
+  streamMaxBytes?: number;
   /** JetStream duplicate window for idempotent publishing (`Nats-Msg-Id`). @default 120_000 */
   dedupWindowMs?: number;
   /** Stream storage: `file` survives a NATS restart, `memory` does not (the epochs change). @default 'file' */
@@ -76,8 +81,8 @@ const asUnavailable = (error: unknown) =>
 export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
   const prefix = assertSubjectPrefix(options.prefix ?? 'qr');
   const stream = options.stream ?? streamNameOf(prefix);
-  const historySize = Math.max(1, options.historySize ?? 1000);
-  const ttlMs = options.historyTtlMs ?? 86_400_000;
+  const historySize = options.historySize === undefined ? -1 : Math.max(1, Math.floor(options.historySize));
+  const ttlMs = options.historyTtlMs ?? 120_000;
   const dedupMs = Math.max(100, Math.min(options.dedupWindowMs ?? 120_000, ttlMs > 0 ? ttlMs : Infinity));
   const timeout = options.requestTimeoutMs ?? 5000;
   const onError = options.onError ?? (() => {});
@@ -104,6 +109,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
         retention: RetentionPolicy.Limits,
         storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
         max_msgs_per_subject: historySize,
+        max_bytes: options.streamMaxBytes === undefined ? -1 : Math.max(1, Math.floor(options.streamMaxBytes)),
         max_age: ttlMs > 0 ? nanos(ttlMs) : 0,
         duplicate_window: nanos(dedupMs),
         discard: DiscardPolicy.Old,

@@ -27,9 +27,13 @@ end
  * remember the id (as "offset epoch", not the payload, to keep the dedup window cheap), PUBLISH for live
  * fan-out. A duplicate answers with the stored message, or — once trimmed, or in pub/sub mode — with the
  * first position and this publish's own payload.
- * KEYS: meta, stream, dedup key. ARGV: fresh epoch, envelope JSON without its closing brace, maxlen
- * (0 = no stream: pub/sub mode), dedup window ms, channel, stream ttl ms (0 = none), idle ttl ms of the
- * meta hash (an idle topic is forgotten: its next publish starts a new epoch).
+ * The stream is then trimmed from its oldest end to the history window: entries stored (field `t`) longer
+ * than the stream ttl ago, and while the bytes kept (meta field `b`, the sum of the envelopes' lengths) or
+ * the count exceed their limits. At most 64 entries per publish, which keeps up since each publish adds one.
+ * KEYS: meta, stream, dedup key. ARGV: fresh epoch, envelope JSON without its closing brace, max count
+ * ('0' = no stream: pub/sub mode, 'inf' = no count cap), dedup window ms, channel, stream ttl ms (the age
+ * window; 0 = none), idle ttl ms of the meta hash (an idle topic is forgotten: its next publish starts a new
+ * epoch), now ms, max bytes.
  * Returns `{duplicate 0|1, envelope JSON}`.
  */
 export const PUBLISH_SCRIPT = script(`
@@ -46,8 +50,35 @@ local offset = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 local msg = ARGV[2] .. ',"offset":' .. offset .. ',"epoch":"' .. epoch .. '"}'
 if ARGV[3] ~= '0' then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], offset .. '-0', 'm', msg)
+  redis.call('XADD', KEYS[2], offset .. '-0', 'm', msg, 't', ARGV[8])
   if ARGV[6] ~= '0' then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+  local len = redis.call('XLEN', KEYS[2])
+  local bytes
+  if len == 1 then
+    bytes = #msg
+    redis.call('HSET', KEYS[1], 'b', bytes)
+  else
+    bytes = redis.call('HINCRBY', KEYS[1], 'b', #msg)
+  end
+  local cutoff = ARGV[6] ~= '0' and (tonumber(ARGV[8]) - tonumber(ARGV[6])) or nil
+  local maxBytes = tonumber(ARGV[9])
+  local maxCount = ARGV[3] ~= 'inf' and tonumber(ARGV[3]) or nil
+  local function over(entry)
+    local t = tonumber(entry[2][4])
+    return bytes > maxBytes or (maxCount ~= nil and len > maxCount) or (cutoff ~= nil and t ~= nil and t < cutoff)
+  end
+  local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+  if first and over(first) then
+    local dropped = nil
+    for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 64)) do
+      if not over(entry) then break end
+      bytes = bytes - #entry[2][2]
+      len = len - 1
+      dropped = entry[1]
+    end
+    redis.call('XTRIM', KEYS[2], 'MINID', (tonumber(string.match(dropped, '^%d+')) + 1) .. '-0')
+    redis.call('HSET', KEYS[1], 'b', math.max(0, bytes))
+  end
 end
 redis.call('SET', KEYS[3], offset .. ' ' .. epoch, 'PX', ARGV[4])
 redis.call('PUBLISH', ARGV[5], msg)

@@ -35,10 +35,12 @@ export interface RedisBrokerOptions {
   prefix?: string;
   /** `streams`: durable history and gap-free resume (Redis Streams + Pub/Sub). `pubsub`: fire-and-forget, no history. @default 'streams' */
   mode?: 'streams' | 'pubsub';
-  /** Approximate number of messages kept per topic (`XADD MAXLEN ~`). @default 1000 */
-  historySize?: number;
-  /** Messages older than this are not replayed, and an idle topic's stream expires after it. @default 86_400_000 (24 h) */
+  /** Bytes of messages (their JSON) kept per topic for resume; the oldest are trimmed past it. @default 16_777_216 (16 MiB) */
+  historyMaxBytes?: number;
+  /** Messages older than this are trimmed and not replayed, and an idle topic's stream expires after it. @default 120_000 (2 minutes) */
   historyTtlMs?: number;
+  /** Optional cap on the number of messages kept per topic, on top of bytes and age. @default no cap */
+  historySize?: number;
   /**
    * A topic not published to for this long is forgotten (its meta hash expires; the next publish starts a
    * new epoch). Never shorter than `historyTtlMs`. @default 86_400_000 (24 h)
@@ -72,8 +74,9 @@ const freshEpoch = () => randomBytes(6).toString('base64url');
 export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
   const prefix = options.prefix ?? 'qr:';
   const durable = (options.mode ?? 'streams') === 'streams';
-  const historySize = Math.max(1, options.historySize ?? 1000);
-  const ttl = options.historyTtlMs ?? 86_400_000;
+  const maxCount = options.historySize === undefined ? 'inf' : String(Math.max(1, Math.floor(options.historySize)));
+  const maxBytes = String(Math.max(1, Math.floor(options.historyMaxBytes ?? 16 * 1024 * 1024)));
+  const ttl = options.historyTtlMs ?? 120_000;
   const idleMs = Math.max(ttl, options.idleTtlMs ?? 86_400_000, 1);
   const dedupMs = Math.max(1, options.dedupWindowMs ?? 120_000);
   const timeoutMs = options.commandTimeoutMs ?? 5000;
@@ -163,7 +166,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
     return subPromise;
   };
 
-  const isExpired = (message: Envelope) => message.timestamp < now() - ttl;
+  const isExpired = (message: Envelope) => ttl > 0 && message.timestamp < now() - ttl;
   /** The head of a snapshot; a topic with nothing stored gets one that resumes without storing anything. */
   const headOf = (snap: { epoch: string; head: number }): Position =>
     snap.epoch ? { offset: snap.head, epoch: snap.epoch } : { offset: 0, epoch: unknownTopicEpoch(now()) };
@@ -175,7 +178,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
       const reply = (await run(
         PUBLISH_SCRIPT,
         [k.meta, k.stream, k.dedup(input.id)],
-        [freshEpoch(), head.slice(0, -1), durable ? String(historySize) : '0', String(dedupMs), k.channel, durable ? String(ttl) : '0', String(idleMs)],
+        [freshEpoch(), head.slice(0, -1), durable ? maxCount : '0', String(dedupMs), k.channel, durable ? String(ttl) : '0', String(idleMs), String(now()), maxBytes],
       )) as [number, string];
       return { message: JSON.parse(reply[1]) as Envelope, duplicate: Number(reply[0]) === 1 };
     },
@@ -239,7 +242,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
         while (from < messages.length && isExpired(messages[from] as Envelope)) from++;
         return { messages: messages.slice(from), recovered: true, head: headOf(snap) };
       }
-      const fromNothing = resumesFromNothing(query.since, now(), ttl);
+      const fromNothing = resumesFromNothing(query.since, now(), ttl > 0 ? ttl : Infinity);
       const since = fromNothing ? { offset: 0, epoch: '*' } : query.since;
       const limit = query.limit === undefined ? 0 : Math.max(1, Math.floor(query.limit));
       const snap = durable
