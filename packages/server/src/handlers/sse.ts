@@ -25,9 +25,8 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
     subscribed: (frame) => sink.write(event('subscribed', JSON.stringify(frame), cursor())),
     unsubscribed: () => undefined,
     message(outbound) {
-      // The connection's own `id:` line, then the `data:` bytes shared by every connection (corked together).
-      sink.write(Buffer.from(`id: ${cursor()}\n`, 'latin1'));
-      sink.write(outbound.sseData());
+      // `id:` is this connection's cursor; connections on the same topics share it, and so the event's bytes.
+      sink.write(outbound.sseEvent(cursor()));
     },
     ack: () => undefined,
     error: (body) => sink.write(event('error', JSON.stringify(body))),
