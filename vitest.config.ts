@@ -57,6 +57,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The packed tarballs in an app from the official Qwik starter, built and served in production,
+          // in Chromium; needs the packages built first (scripts/test.sh).
+          name: 'consumer',
+          environment: 'node',
+          include: ['tests/consumer/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           // Qwik bindings in Chromium against tests/qwik-app; needs the packages and the app built first.
           name: 'e2e-qwik',
           environment: 'node',
