@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { StorybookConfig } from 'storybook-framework-qwik';
 
 const config: StorybookConfig = {
@@ -16,9 +17,21 @@ const config: StorybookConfig = {
     return head.slice(0, first + tag.length) + head.slice(first + tag.length).split(tag).join('');
   },
   async viteFinal(viteConfig) {
-    const { mergeConfig } = await import('vite');
+    const { createLogger, mergeConfig } = await import('vite');
     const { standInBrokerPlugin } = await import('../stand-in-broker/vite-plugin.js');
+    // Qwik's Vite plugin emits its loader chunk in buildStart in serve mode too, where Vite ignores the chunk
+    // and warns "context method emitFile() is not supported in serve mode" on every start: harmless, but it
+    // reads as a failure to a newcomer. Only that line is dropped.
+    const logger = createLogger(viteConfig.logLevel);
+    const warn = logger.warn.bind(logger);
+    logger.warn = (message, options) => {
+      if (!message.includes('emitFile() is not supported in serve mode')) warn(message, options);
+    };
+    const stories = (glob: string) => fileURLToPath(new URL(`../src/${glob}`, import.meta.url));
     return mergeConfig(viteConfig, {
+      customLogger: logger,
+      // Transform the stories while Storybook starts, so opening the first one does not wait for them.
+      server: { warmup: { clientFiles: [stories('**/*.mdx'), stories('**/*.stories.tsx')] } },
       // The stand-in broker: the real hub on a memory broker, same origin as the stories (dev only).
       plugins: [standInBrokerPlugin()],
       // Pre-bundled up front so the first story load does not trigger a reload.
