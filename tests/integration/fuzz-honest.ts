@@ -52,24 +52,31 @@ export async function startHonestSubscribers(url: string): Promise<HonestSubscri
   return { received, drops, errors, close: () => clients.forEach((client) => client.close()) };
 }
 
-/** Publishes 1, 2, 3... on {@link HONEST_TOPIC}, one at a time, until stopped. */
-export function startSequence(hub: Hub<FuzzUser>, everyMs: number) {
+/**
+ * Publishes 1, 2, 3... on {@link HONEST_TOPIC}, one at a time and in order, one number per `tick()`: the
+ * fuzzer ticks as it makes progress, so the honest work does not grow when a loaded machine stretches
+ * the run.
+ */
+export function createSequence(hub: Hub<FuzzUser>) {
   let published = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      await hub.publish(HONEST_TOPIC, published + 1);
-      published++;
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
-  })();
-  // A failed publish surfaces in stop(); until then it must not be an unhandled rejection.
-  loop.catch(() => undefined);
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown;
   return {
-    /** Stop and resolve with how many were published (rejects if a publish failed). */
+    tick(): void {
+      chain = chain.then(async () => {
+        if (failure !== undefined) return;
+        try {
+          await hub.publish(HONEST_TOPIC, published + 1);
+          published++;
+        } catch (error) {
+          failure = error;
+        }
+      });
+    },
+    /** Wait for the publishes in flight; resolves with how many were published (rejects if one failed). */
     async stop(): Promise<number> {
-      running = false;
-      await loop;
+      await chain;
+      if (failure !== undefined) throw failure;
       return published;
     },
   };

@@ -25,7 +25,7 @@ export const TOKENS = { good: 'good', throws: 'throw', expired: 'expired' } as c
 export const HONEST_TOPIC = 'honest/seq';
 
 export const FUZZ_LIMITS = {
-  heartbeatMs: 2000,
+  heartbeatMs: 5000,
   pollTimeoutMs: 300,
   maxMessageBytes: 2048,
   maxTopicsPerConnection: 16,

@@ -11,11 +11,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { transportNames, until } from './client-fixtures.js';
-import { startFuzzHub } from './fuzz-hub.js';
+import { HONEST_TOPIC, startFuzzHub } from './fuzz-hub.js';
 import type { FuzzHub } from './fuzz-hub.js';
 import { hostRequest, publishRequest, streamRequest } from './fuzz-http-inputs.js';
 import type { RawHttpRequest } from './fuzz-http-inputs.js';
-import { startHonestSubscribers, startSequence } from './fuzz-honest.js';
+import { createSequence, startHonestSubscribers } from './fuzz-honest.js';
 import type { HonestSubscribers } from './fuzz-honest.js';
 import { checkHttp, checkWs } from './fuzz-outcomes.js';
 import { sendRaw, wireBytes } from './fuzz-raw-http.js';
@@ -28,10 +28,14 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 /** Inputs per kind (WebSocket: sessions, of 1-12 frames each). */
 const RUNS = { sse: 1800, poll: 2200, publish: 1800, host: 500, wsSessions: 620 } as const;
 const CONCURRENCY = 24;
-const ANSWER_MS = 3000;
+/** One honest message per this many fuzz inputs. */
+const SEQUENCE_EVERY = 8;
+const ANSWER_MS = 10_000;
 const RSS_BUDGET_BYTES = 150 * 1024 * 1024;
 /** A kind stops after this many violations: the first ones are reported, the rest would only cost time. */
 const MAX_VIOLATIONS_PER_KIND = 25;
+/** Past this, no new input is sent: the run reports what it has (and fails if that is under 10,000). */
+const SEND_BUDGET_MS = 80_000;
 
 let target: FuzzHub;
 let honest: HonestSubscribers;
@@ -70,7 +74,7 @@ interface Violation {
   input: string;
 }
 
-test(`fuzz: malformed inputs against one hub never kill it, always get a documented answer, and honest subscribers lose nothing (seed ${SEED})`, { timeout: 120_000 }, async () => {
+test(`fuzz: malformed inputs against one hub never kill it, always get a documented answer, and honest subscribers lose nothing (seed ${SEED})`, { timeout: 150_000 }, async () => {
   const { port, hub } = target;
   const mount = hub.options.path;
   const { maxFrameBytes, maxMessageBytes } = hub.options;
@@ -86,38 +90,51 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
 
   const violations: Violation[] = [];
   const count = (kind: string) => violations.filter((v) => v.kind === kind).length;
+  const sendUntil = Date.now() + SEND_BUDGET_MS;
+  const overBudget = () => Date.now() > sendUntil;
   const tried: Record<string, number> = {};
-  const elapsed: Record<string, number> = {};
+  const elapsed = { http: 0, ws: 0 };
+  const started = Date.now();
   const { rss: rssBefore, heapUsed: heapBefore } = process.memoryUsage();
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
-  const sequence = startSequence(hub, 20);
+  const sequence = createSequence(hub);
+  let done = 0;
+  const progressed = (inputs: number) => {
+    done += inputs;
+    while (done >= SEQUENCE_EVERY) {
+      done -= SEQUENCE_EVERY;
+      sequence.tick();
+    }
+  };
 
   const wsKind = 'WebSocket frames';
   await Promise.all([
     (async () => {
-      for (const [kind, requests] of http) {
-        tried[kind] = 0;
-        const started = Date.now();
-        await pool(requests, CONCURRENCY, () => count(kind) >= MAX_VIOLATIONS_PER_KIND, async (request) => {
-          const outcome = await sendRaw(request, port, ANSWER_MS);
-          tried[kind]!++;
-          const what = checkHttp(request, outcome);
-          if (what) violations.push({ kind, what: `${what} (got ${outcome.status ?? '-'} ${outcome.body.slice(0, 100)})`, input: JSON.stringify(wireBytes(request, port).toString('utf8').slice(0, 600)) });
-        });
-        elapsed[kind] = Date.now() - started;
-      }
+      for (const [kind] of http) tried[kind] = 0;
+      // Round-robin over the kinds, so a run cut short by the budget still covers every kind.
+      const longest = Math.max(...http.map(([, requests]) => requests.length));
+      const mixed = Array.from({ length: longest }, (_, i) => http.flatMap(([kind, requests]) => (i < requests.length ? [[kind, requests[i]!] as const] : []))).flat();
+      await pool(mixed, CONCURRENCY, overBudget, async ([kind, request]) => {
+        if (count(kind) >= MAX_VIOLATIONS_PER_KIND) return;
+        const outcome = await sendRaw(request, port, ANSWER_MS);
+        tried[kind]!++;
+        progressed(1);
+        const what = checkHttp(request, outcome);
+        if (what) violations.push({ kind, what: `${what} (got ${outcome.status ?? '-'} ${outcome.body.slice(0, 100)})`, input: JSON.stringify(wireBytes(request, port).toString('utf8').slice(0, 600)) });
+      });
+      elapsed.http = Date.now() - started;
     })(),
     (async () => {
       tried[wsKind] = 0;
-      const started = Date.now();
-      await pool(sessions, CONCURRENCY / 2, () => count(wsKind) >= MAX_VIOLATIONS_PER_KIND, async (session) => {
+      await pool(sessions, CONCURRENCY / 2, () => count(wsKind) >= MAX_VIOLATIONS_PER_KIND || overBudget(), async (session) => {
         const outcome = await runWsSession(session, wsUrl, ANSWER_MS);
         tried[wsKind]! += session.frames.length;
+        progressed(session.frames.length);
         const what = checkWs(session, outcome, maxFrameBytes);
         if (what) violations.push({ kind: wsKind, what, input: JSON.stringify(session).slice(0, 600) });
       });
-      elapsed[wsKind] = Date.now() - started;
+      elapsed.ws = Date.now() - started;
     })(),
   ]);
 
@@ -125,6 +142,13 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
   const total = Object.values(tried).reduce((sum, n) => sum + n, 0);
   const expected = Array.from({ length: published }, (_, i) => i + 1);
   await until(() => transportNames.every((name) => honest.received[name].length >= published), 'the whole sequence on every transport', 15_000).catch(() => undefined);
+  // Nothing of the fuzz inputs may stay behind: only the honest connections and their one topic remain.
+  const honestOnly = () => {
+    const { connections, topics } = hub.stats();
+    return connections.ws <= 1 && connections.sse <= 2 && connections.poll <= 1 && Object.keys(topics).every((topic) => topic === HONEST_TOPIC);
+  };
+  await until(honestOnly, 'fuzz connections and topics released', 10_000).catch(() => undefined);
+  const stats = hub.stats();
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 
@@ -132,9 +156,10 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
   for (const violation of violations) byKind.set(violation.kind, [...(byKind.get(violation.kind) ?? []), violation]);
   console.log(
     [
-      `[fuzz] seed ${SEED}${NARROWED.size > 0 ? `, narrowed: ${[...NARROWED].join(', ')}` : ''}; inputs tried: ${total}`,
-      ...Object.entries(tried).map(([kind, n]) => `  ${kind}: ${n} in ${elapsed[kind]} ms (${byKind.get(kind)?.length ?? 0} violations)`),
+      `[fuzz] seed ${SEED}${NARROWED.size > 0 ? `, narrowed: ${[...NARROWED].join(', ')}` : ''}; inputs tried: ${total} (HTTP ${elapsed.http} ms, WebSocket ${elapsed.ws} ms)`,
+      ...Object.entries(tried).map(([kind, n]) => `  ${kind}: ${n} (${byKind.get(kind)?.length ?? 0} violations)`),
       `  honest sequence: ${published} published; received ${JSON.stringify(Object.fromEntries(transportNames.map((n) => [n, honest.received[n].length])))}; drops ${JSON.stringify(honest.drops)}`,
+      `  hub after the run: connections ${JSON.stringify(stats.connections)}, ${Object.keys(stats.topics).length} topics, server-side closes ${JSON.stringify(stats.disconnects)}`,
       `  RSS ${mb(rssBefore)} MB before, peak ${mb(rssPeak)} MB; heap used ${mb(heapBefore)} -> ${mb(process.memoryUsage().heapUsed)} MB; hub onError calls: ${target.hubErrors.length} ${JSON.stringify([...new Set(target.hubErrors.map(String))].slice(0, 3))}`,
       ...[...byKind.values()].flatMap((list) => list.slice(0, 3).map((v) => `  VIOLATION ${v.kind}: ${v.what}\n    input: ${v.input}`)),
     ].join('\n'),
@@ -145,4 +170,8 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
   expect(violations.map((v) => `${v.kind}: ${v.what}`)).toEqual([]);
   for (const name of transportNames) expect(honest.received[name], `${name} got every message exactly once, in order`).toEqual(expected);
   expect(rssPeak - rssBefore).toBeLessThan(RSS_BUDGET_BYTES);
+  expect({ connections: stats.connections, topics: Object.keys(stats.topics) }).toEqual({
+    connections: { ws: expect.toBeOneOf([0, 1]), sse: expect.toBeOneOf([0, 1, 2]), poll: expect.toBeOneOf([0, 1]) },
+    topics: Object.keys(stats.topics).length === 0 ? [] : [HONEST_TOPIC],
+  });
 });
