@@ -169,3 +169,32 @@ describe('WebSocket publish given up on', () => {
     }
   });
 });
+
+describe('WebSocket warnings', () => {
+  test('GIVEN the hub answered a bad frame with a non-fatal error WHEN the network drops later THEN the client reconnects', async () => {
+    hub = await startClientHub({ heartbeatMs: 2000 });
+    const sockets: { send(data: unknown): void }[] = [];
+    const Native = nodePlatform.WebSocket!;
+    // The real `ws` socket, remembered so the test can send what the client never would (a binary frame).
+    const Remembering = function (url: string) {
+      const socket = new Native(url);
+      sockets.push(socket as unknown as { send(data: unknown): void });
+      return socket;
+    } as unknown as typeof Native;
+    client = createBaseClient({ url: hub.url, transports: [webSocketTransport()], platform: { ...nodePlatform, WebSocket: Remembering }, ...fast });
+    const c = client;
+    let subscribed = 0;
+    const seen: number[] = [];
+    c.subscribe<number>('t', { onSubscribed: () => subscribed++, onMessage: (m) => seen.push(m.data) });
+    await until(() => subscribed === 1, 'subscribed');
+    sockets[0]!.send(Buffer.from([1, 2, 3]));
+    // The warning came back (the session survives it): a publish round trip after it proves the order.
+    await hub.hub.publish('t', 1);
+    await until(() => seen.length === 1, 'message after the warning');
+    hub.cut();
+    await hub.hub.publish('t', 2);
+    await until(() => seen.length === 2 || c.getState().status === 'closed', 'resumed or stopped');
+    expect(c.getState()).toMatchObject({ status: 'open' });
+    expect(seen).toEqual([1, 2]);
+  });
+});

@@ -129,6 +129,22 @@ describe('connect timeout', () => {
     expect(debug.filter((e) => e === 'connect_timeout')).toHaveLength(2);
   });
 
+  test('GIVEN getToken never settles THEN the attempt times out too, without skipping the transport', async () => {
+    const ws = scripted('websocket', open);
+    const sse = scripted('sse', open);
+    let calls = 0;
+    const { c } = client([ws.transport, sse.transport], {
+      connectTimeoutMs: 3000,
+      getToken: () => (++calls === 1 ? new Promise<string>(() => undefined) : 'tok'),
+    });
+    c.subscribe('t', {});
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(c.getState()).toMatchObject({ status: 'reconnecting', attempt: 1, error: { code: 'unauthorized', retry: 'retry_backoff' } });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(c.getState()).toMatchObject({ status: 'open', transport: 'websocket' });
+    expect(sse.sessions).toHaveLength(0);
+  });
+
   test('GIVEN the hello arrives in time THEN no timeout fires later', async () => {
     const ws = scripted('websocket', open);
     const { c } = client([ws.transport], { connectTimeoutMs: 3000 });

@@ -127,6 +127,18 @@ export function createConnection(options: ConnectionOptions): Connection {
     live = token;
     if (!seamless) set({ status: state.status === 'idle' || state.status === 'closed' ? 'connecting' : 'reconnecting', transport: transport.name, nextRetryAt: null });
     debug('attempt', { transport: transport.name, attempt: state.attempt });
+    let hasOpened = false;
+    let started = false;
+    // One deadline for the whole attempt: a hanging getToken must not leave the client connecting forever
+    // either (but that, unlike silence after the transport started, says nothing about the transport).
+    connectTimer = platform.setTimeout(() => {
+      if (!token.on || hasOpened) return;
+      debug('connect_timeout', { transport: transport.name });
+      endSession();
+      const message = `@qwik-realtime/core: no answer from the server within ${options.connectTimeoutMs} ms`;
+      if (!started) onClosed(transport, false, { ...tokenError('no token within the connect timeout'), transportFault: false });
+      else onClosed(transport, false, { code: 'disconnected', retry: 'retry_backoff', message, transportFault: true });
+    }, options.connectTimeoutMs);
     let credential: string | undefined;
     try {
       credential = (await options.getToken?.()) ?? undefined;
@@ -136,7 +148,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       return;
     }
     if (!token.on) return;
-    let hasOpened = false;
+    started = true;
     const next = transport.connect(
       { url: options.url, topics: options.topics(), token: credential, headers: options.headers, platform },
       {
@@ -189,17 +201,6 @@ export function createConnection(options: ConnectionOptions): Connection {
     );
     if (!token.on) return next.close();
     session = next;
-    connectTimer = platform.setTimeout(() => {
-      if (!token.on || hasOpened) return;
-      debug('connect_timeout', { transport: transport.name });
-      endSession();
-      onClosed(transport, false, {
-        code: 'disconnected',
-        retry: 'retry_backoff',
-        message: `@qwik-realtime/core: no answer from the server within ${options.connectTimeoutMs} ms`,
-        transportFault: true,
-      });
-    }, options.connectTimeoutMs);
   };
 
   const onClosed = (transport: Transport, hadOpened: boolean, reason: CloseReason) => {

@@ -133,7 +133,10 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
         };
         socket.onerror = () => undefined;
         socket.onclose = ({ code, reason }) => {
-          if (code < 3000) return finish(closeReason(lastError));
+          // Our hub ends a connection on purpose only with a 3xxx code; an `error` frame without a topic or
+          // ref may also be a warning the session survived (a malformed frame, `rate_limited`), so it must
+          // not decide how a later network loss (1006) is handled: a stale `bad_request` would stop the client.
+          if (code < 3000) return finish(closeReason());
           const reasonOf = closeReason({ ...lastError, code: errorCodeOfCloseCode(code) ?? lastError?.code ?? 'disconnected' });
           // The server itself closed: nothing about the transport.
           finish({ ...reasonOf, retry: retryPolicyOfCloseCode(code), message: reason || reasonOf.message, transportFault: false });
