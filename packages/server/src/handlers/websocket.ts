@@ -224,7 +224,15 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       try {
         if (socket.destroyed) return;
         // Synchronous without `verifyClient`: `hello` is written when it returns.
-        wss.handleUpgrade(req, socket, head, (ws) => run(ws, socket, request, principal));
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          // Past the 101 an HTTP refusal can no longer be written: a failure here ends the socket instead.
+          try {
+            run(ws, socket, request, principal);
+          } catch (error) {
+            options.onError(error);
+            ws.terminate();
+          }
+        });
       } finally {
         leave?.();
       }
