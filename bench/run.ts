@@ -1,115 +1,128 @@
 /**
- * Fan-out benchmark: N raw-socket subscribers (SSE, and WebSocket for `hub-ws`), M messages published in batches, deliveries counted
- * by `data:` lines. The hub is measured against a baseline in the same run (a plain http server writing a
- * pre-built Buffer to every response), so the ratio holds across machines. Server in a child process.
+ * `pnpm bench`: every fan-out benchmark, servers in child processes pinned to core 1 and this load generator
+ * to core 0 (where `taskset` exists). Writes bench/results.json and bench/RESULTS.md (tables of this run,
+ * then bench/FINDINGS.md: the profile and what each change bought), and prints the JSON.
  *
- *   pnpm bench                     # defaults: 500 subscribers, 1000 messages of ~130 bytes
- *   BENCH_SUBSCRIBERS=1000 BENCH_MESSAGES=2000 BENCH_ROUNDS=5 pnpm bench
- *   BENCH_CPU_PROF=/tmp/prof pnpm bench     # CPU profiles of the server processes
+ *   pnpm bench                 # full run (~10 min on 2 cores)
+ *   pnpm bench --quick         # same tables, smaller, under two minutes
+ *   pnpm bench --smoke         # seconds; writes nothing (what `pnpm test` runs)
+ *   pnpm bench --quick --only=fanout,memory --no-write
+ *   BENCH_CPU_PROF=/tmp/prof pnpm bench --quick --only=fanout   # CPU profiles of the fan-out servers
+ *   BENCH_HEAP_SNAPSHOTS=/tmp/heap pnpm bench --quick --only=memory
  */
-import { fork } from 'node:child_process';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { buildServer } from './build.js';
+import { useServerBuild } from './load.js';
+import { renderResults } from './report.js';
+import { brokers, fanout, idleMemory, latency, manyTopics, overload } from './scenarios.js';
+import type { BenchConfig } from './scenarios.js';
 
-const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 500);
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
-const BATCH = Number(process.env.BENCH_BATCH ?? 20);
-const SIZE = Number(process.env.BENCH_PAYLOAD ?? 80);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SSE_TOKEN = 'data: {';
-// WebSocket frames are unmasked server->client text: count message frames and control frames alike.
-const WS_TOKEN = '{"type":"';
-const serverFile = fileURLToPath(new URL('./fanout-server.ts', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const smoke = args.includes('--smoke');
+const write = !smoke && !args.includes('--no-write');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const runs = (name: string) => !only || only.includes(name);
 
-interface Result {
-  mode: string;
-  deliveriesPerSecond: number;
-  seconds: number;
-  rssPerConnectionKb: number;
-  /** JS heap retained per connection after GC (RSS also keeps pages the first requests' garbage grew). */
-  heapPerConnectionKb: number;
+// Pin the load generator to core 0 and raise its descriptor limit (10k sockets), once.
+if (!process.env.BENCH_PINNED) {
+  const pin = existsSync('/usr/bin/taskset') ? 'taskset -c 0 ' : '';
+  const result = spawnSync('/bin/sh', ['-c', `ulimit -n 65536 2>/dev/null; exec ${pin}"$@"`, 'sh', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
+  process.exit(result.status ?? 1);
 }
 
-/** A client->server text frame (payload < 126 bytes) with an all-zero mask. */
-const maskedTextFrame = (text: string) => Buffer.from(String.fromCharCode(0x81, 0x80 | text.length, 0, 0, 0, 0) + text, 'latin1');
-
-async function measure(mode: 'raw' | 'hub' | 'hub-ws'): Promise<Result> {
-  const child = fork(serverFile, mode === 'hub-ws' ? ['hub', 'ws'] : [mode], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const messages: ((message: any) => void)[] = [];
-  child.on('message', (message) => messages.forEach((listener) => listener(message)));
-  const wait = <T>(pick: (message: any) => T | undefined) =>
-    new Promise<T>((resolve) => {
-      const listener = (message: any) => {
-        const value = pick(message);
-        if (value === undefined) return;
-        messages.splice(messages.indexOf(listener), 1);
-        resolve(value);
-      };
-      messages.push(listener);
-    });
-  const port = await wait((m) => m.ready as number | undefined);
-
-  // The hub also sends `hello` and `subscribed` events (2 per connection) before the messages.
-  let delivered = 0;
-  const target = SUBSCRIBERS * (MESSAGES + (mode === 'raw' ? 0 : 2));
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  const sockets: Socket[] = [];
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    if (i === 1) {
-      // One connection warms the server up; memory per connection is counted from here.
-      await wait((m) => (m.subscribers >= 1 ? true : undefined));
-      child.send({ mark: true });
-      await wait((m) => m.marked as true | undefined);
-    }
-    const socket = connect(port, '127.0.0.1');
-    socket.setEncoding('latin1');
-    socket.on('error', () => undefined);
-    let carry = '';
-    const TOKEN = mode === 'hub-ws' ? WS_TOKEN : SSE_TOKEN;
-    socket.on('data', (chunk: string) => {
-      const text = carry + chunk;
-      // Count `data: {` occurrences not wholly inside the carried tail (counted with the previous chunk).
-      for (let index = text.indexOf(TOKEN); index >= 0; index = text.indexOf(TOKEN, index + 1)) {
-        if (index + TOKEN.length > carry.length) delivered++;
-      }
-      carry = text.slice(-(TOKEN.length - 1));
-      if (delivered >= target) done();
-    });
-    if (mode === 'hub-ws') {
-      socket.write(
-        'GET /realtime/ws HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-      );
-      socket.write(maskedTextFrame(JSON.stringify({ type: 'subscribe', topic: 'bench' })));
-    } else socket.write(`GET /realtime/sse?topic=bench HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n`);
-    sockets.push(socket);
-  }
-  await wait((m) => (m.subscribers >= SUBSCRIBERS ? true : undefined));
-  const started = performance.now();
-  child.send({ go: { messages: MESSAGES, batch: BATCH, size: SIZE } });
-  const { rssPerConnection, heapPerConnection } = await wait((m) => (m.published ? m : undefined));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, 120_000)))]);
-  clearTimeout(timer);
-  const seconds = (performance.now() - started) / 1000;
-  for (const socket of sockets) socket.destroy();
-  child.disconnect();
-  await new Promise((resolve) => child.once('exit', resolve));
-  if (delivered < target) console.warn(`${mode}: only ${delivered} of ${target} events arrived within 120 s`);
-  return { mode, deliveriesPerSecond: Math.round((SUBSCRIBERS * MESSAGES) / seconds), seconds: Math.round(seconds * 1000) / 1000, rssPerConnectionKb: Math.round(rssPerConnection / 1024), heapPerConnectionKb: Math.round((heapPerConnection / 1024) * 10) / 10 };
-}
-
-// Alternate the two so load from other processes hits both alike; report medians.
-const results: Result[] = [];
-for (let round = 0; round < ROUNDS; round++) results.push(await measure('raw'), await measure('hub'), await measure('hub-ws'));
-const median = (mode: string) => {
-  const values = results.filter((r) => r.mode === mode).map((r) => r.deliveriesPerSecond).sort((a, b) => a - b);
-  return values[Math.floor(values.length / 2)]!;
+const full: BenchConfig = {
+  rounds: 3,
+  subscribers: 1000,
+  messages: 1000,
+  batch: 20,
+  size: 85,
+  idleCounts: [1000, 10_000],
+  latencySeconds: 5,
+  overloadSubscribers: 200,
+  overloadSeconds: 10,
+  manyTopics: { connections: 1000, topicsPerConnection: 100, messages: 20_000 },
+  oneToMany: { topics: 1000, messages: 20_000 },
+  brokers: ['redis', 'nats'],
 };
-console.log(`fan-out: ${SUBSCRIBERS} subscribers x ${MESSAGES} messages (payload ~${SIZE} B, batches of ${BATCH}), ${ROUNDS} rounds`);
-console.table(results);
-const ratios = results.filter((r) => r.mode === 'hub').map((hub, i) => hub.deliveriesPerSecond / results.filter((r) => r.mode === 'raw')[i]!.deliveriesPerSecond);
-console.log(`hub SSE / raw res.write deliveries per second: median ${(median('hub') / median('raw')).toFixed(2)} (per round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
-console.log(`hub WebSocket / raw res.write (SSE) deliveries per second: median ${(median('hub-ws') / median('raw')).toFixed(2)}`);
+const config: BenchConfig = smoke
+  ? { ...full, rounds: 1, subscribers: 10, messages: 40, idleCounts: [20], latencySeconds: 0.3, overloadSubscribers: 10, overloadSeconds: 0.3, manyTopics: { connections: 10, topicsPerConnection: 10, messages: 100 }, oneToMany: { topics: 20, messages: 100 } }
+  : quick
+    ? { ...full, rounds: 1, subscribers: 300, messages: 400, idleCounts: [1000], latencySeconds: 2, overloadSubscribers: 100, overloadSeconds: 3, manyTopics: { connections: 200, topicsPerConnection: 50, messages: 5000 }, oneToMany: { topics: 1000, messages: 5000 } }
+    : full;
+config.cpuProf = process.env.BENCH_CPU_PROF;
+
+// The server under test as plain JavaScript (see build.ts); BENCH_HUB_SRC measures another copy of the hub.
+useServerBuild(await buildServer(process.env.BENCH_HUB_SRC ? 'other' : 'current', process.env.BENCH_HUB_SRC));
+const startedAt = new Date();
+const failures: Record<string, string> = {};
+/** Run one benchmark when selected, with its time on stderr (progress; stdout ends with the JSON). */
+async function step<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  if (!runs(name)) return undefined;
+  const started = Date.now();
+  try {
+    const result = await run();
+    console.error(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s ${JSON.stringify(result)}`);
+    return result;
+  } catch (error) {
+    // One broken benchmark (a broker down) must not lose the others: the report shows the error.
+    console.error(`bench: ${name} failed after ${((Date.now() - started) / 1000).toFixed(1)} s:`, error);
+    failures[name] = String(error);
+    return undefined;
+  }
+}
+const fan = await step('fanout', () => fanout(config));
+const memory = await step('memory', () => idleMemory(config, process.env.BENCH_HEAP_SNAPSHOTS));
+const saturation = { sse: fan?.hubSseDeliveriesPerSecond ?? 100_000, websocket: fan?.hubWsDeliveriesPerSecond ?? 100_000 };
+const lat = await step('latency', () => latency(config, saturation));
+const over = await step('overload', () => overload(config));
+const topics = await step('topics', () => manyTopics(config));
+const brokerRows = await step('brokers', () => brokers(config));
+
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+} catch {
+  // Not a git checkout: the report says so.
+}
+const results = {
+  sseVsRaw: fan?.sseVsRaw ?? null,
+  sseVsBetterSse: fan?.sseVsBetterSse ?? null,
+  wsVsNaiveWs: fan?.wsVsNaiveWs ?? null,
+  wsVsRawSse: fan?.wsVsRawSse ?? null,
+  sseRssPerConnKb: memory?.sseRssPerConnKb ?? null,
+  wsRssPerConnKb: memory?.wsRssPerConnKb ?? null,
+  overloadPeakRssMb: over?.peakRssMb ?? null,
+  failures,
+  meta: {
+    mode: smoke ? 'smoke' : quick ? 'quick' : 'full',
+    date: startedAt.toISOString(),
+    seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    command: `pnpm bench ${args.join(' ')}`.trim(),
+    node: process.version,
+    cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    commit,
+    config,
+  },
+  fanout: fan,
+  memory,
+  latency: lat,
+  overload: over,
+  manyTopics: topics,
+  brokers: brokerRows,
+};
+if (write) {
+  const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+  writeFileSync(here('./results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const findings = existsSync(here('./FINDINGS.md')) ? readFileSync(here('./FINDINGS.md'), 'utf8') : '';
+  writeFileSync(here('./RESULTS.md'), renderResults(results, findings));
+}
+console.log(`BENCH_JSON ${JSON.stringify(results)}`);
 process.exit(0);

@@ -1,0 +1,49 @@
+/**
+ * Builds the server under test into plain JavaScript, as the published package is built (esbuild, no
+ * `keepNames`). Running it under tsx instead would measure tsx: its `keepNames` gives every closure a
+ * dictionary of properties (~250 bytes each, ~7 KB per hub connection) and costs CPU on every closure made.
+ */
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const serverSrc = resolve(here, '../packages/server/src');
+
+/**
+ * Bundle bench/server.ts with the hub's source (from `hubSrc`, another copy of packages/server/src such as an
+ * older commit, when given) into bench/.build; the hub's dependencies resolve through a link to
+ * packages/server/node_modules. Returns the file to run.
+ */
+export async function buildServer(label = 'current', hubSrc?: string): Promise<string> {
+  const out = join(here, '.build');
+  mkdirSync(out, { recursive: true });
+  if (!existsSync(join(out, 'node_modules'))) symlinkSync(resolve(here, '../packages/server/node_modules'), join(out, 'node_modules'), 'dir');
+  const outfile = join(out, `server-${label}.mjs`);
+  await build({
+    entryPoints: [join(here, 'server.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // The hub's own dependencies stay packages (as in the published build); better-sse is bundled.
+    external: ['ws', 'redis', '@nats-io/*', '@qwik-realtime/core', '@qwik-realtime/core/*'],
+    logLevel: 'warning',
+    plugins: hubSrc
+      ? [
+          {
+            name: 'hub-source',
+            setup(b) {
+              b.onResolve({ filter: /packages\/server\/src\// }, (args) => {
+                const path = resolve(args.resolveDir, args.path);
+                return { path: resolve(hubSrc, relative(serverSrc, path)).replace(/\.js$/, '.ts') };
+              });
+            },
+          },
+        ]
+      : [],
+  });
+  return outfile;
+}

@@ -1,0 +1,300 @@
+/**
+ * The benchmarks: fan-out against the alternatives, idle memory, latency under an open-loop publisher,
+ * overload with slow readers, many topics, and fan-out through Redis and NATS. Each returns plain rows.
+ */
+import { openCrowd, percentile, startServer } from './load.js';
+import type { Crowd, Protocol, ServerProcess } from './load.js';
+
+/** Sizes of one run (`--quick` and `--smoke` shrink them). */
+export interface BenchConfig {
+  rounds: number;
+  subscribers: number;
+  messages: number;
+  batch: number;
+  /** Length of `data.x`; the whole `data` is ~130 bytes at the default. */
+  size: number;
+  idleCounts: number[];
+  latencySeconds: number;
+  overloadSubscribers: number;
+  overloadSeconds: number;
+  manyTopics: { connections: number; topicsPerConnection: number; messages: number };
+  oneToMany: { topics: number; messages: number };
+  brokers: string[];
+  cpuProf?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function crowdOn(server: ServerProcess, protocol: Protocol, count: number, options: Parameters<typeof openCrowd>[3] = {}, subscriptionsEach = 1, tolerate = false): Promise<Crowd> {
+  const crowd = await openCrowd(server.port, protocol, count, { ...options, wave: async (opened) => void (await server.waitForCount(opened * subscriptionsEach, tolerate ? 3000 : 20_000)) });
+  if (!(await server.waitForCount(count * subscriptionsEach, tolerate ? 3000 : 20_000)) && !tolerate) throw new Error(`only part of ${count} subscribers got through`);
+  return crowd;
+}
+
+const live = (crowd: Crowd) => crowd.subscribers.filter((s) => !s.closed).length;
+
+export interface FanoutRow {
+  server: string;
+  transport: string;
+  round: number;
+  deliveriesPerSecond: number;
+  seconds: number;
+  complete: boolean;
+}
+
+/** One closed-loop burst: `messages` to `subscribers`, timed until the last delivery. */
+async function burst(kind: string, protocol: Protocol, config: BenchConfig, round: number, label: string): Promise<FanoutRow> {
+  const server = await startServer(kind, { cpuProf: config.cpuProf });
+  try {
+    const crowd = await crowdOn(server, protocol, config.subscribers);
+    // Warm-up burst so JIT compilation is not timed.
+    const warm = Math.min(200, config.messages);
+    await server.ask({ cmd: 'burst', messages: warm, batch: config.batch, size: config.size });
+    await crowd.waitFor(warm * config.subscribers);
+    const target = (warm + config.messages) * config.subscribers;
+    const started = performance.now();
+    await server.ask({ cmd: 'burst', messages: config.messages, batch: config.batch, size: config.size });
+    const complete = await crowd.waitFor(target);
+    const seconds = (performance.now() - started) / 1000;
+    crowd.close();
+    const delivered = Math.min(crowd.delivered(), target) - warm * config.subscribers;
+    return { server: label, transport: protocol === 'sse' ? 'sse' : 'websocket', round, deliveriesPerSecond: Math.round(delivered / seconds), seconds: Math.round(seconds * 1000) / 1000, complete };
+  } finally {
+    await server.stop();
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** Hub SSE vs raw loop vs better-sse; hub WebSocket vs naive ws loop; alternated per round, ratios per round. */
+export async function fanout(config: BenchConfig) {
+  const contenders: [string, string, Protocol][] = [
+    ['raw-sse', 'raw res.write loop', 'sse'],
+    ['hub', 'hub', 'sse'],
+    ['better-sse', 'better-sse', 'sse'],
+    ['naive-ws', 'naive ws loop', 'plain-ws'],
+    ['hub', 'hub', 'hub-ws'],
+  ];
+  const rows: FanoutRow[] = [];
+  for (let round = 0; round < config.rounds; round++) {
+    for (const [kind, label, protocol] of contenders) rows.push(await burst(kind, protocol, config, round, label));
+  }
+  const pick = (label: string, transport: string) => rows.filter((r) => r.server === label && r.transport === transport);
+  const ratio = (a: FanoutRow[], b: FanoutRow[]) => round2(median(a.map((row, i) => row.deliveriesPerSecond / b[i]!.deliveriesPerSecond)));
+  const hubSse = pick('hub', 'sse');
+  const hubWs = pick('hub', 'websocket');
+  const raw = pick('raw res.write loop', 'sse');
+  return {
+    rows,
+    hubSseDeliveriesPerSecond: median(hubSse.map((r) => r.deliveriesPerSecond)),
+    hubWsDeliveriesPerSecond: median(hubWs.map((r) => r.deliveriesPerSecond)),
+    sseVsRaw: ratio(hubSse, raw),
+    sseVsBetterSse: ratio(hubSse, pick('better-sse', 'sse')),
+    wsVsNaiveWs: ratio(hubWs, pick('naive ws loop', 'websocket')),
+    wsVsRawSse: ratio(hubWs, raw),
+  };
+}
+
+export interface MemoryRow {
+  server: string;
+  transport: string;
+  connections: number;
+  rssPerConnectionKb: number;
+  heapPerConnectionKb: number;
+}
+
+/** Idle connections, one topic each: RSS and heap per connection after GC, counted from the first one on. */
+export async function idleMemory(config: BenchConfig, snapshotDir?: string) {
+  const rows: MemoryRow[] = [];
+  const cases: [string, string, Protocol][] = [
+    ['hub', 'hub', 'sse'],
+    ['hub', 'hub', 'hub-ws'],
+    ['raw-sse', 'raw res.write loop', 'sse'],
+    ['naive-ws', 'naive ws loop', 'plain-ws'],
+  ];
+  for (const connections of config.idleCounts) {
+    for (const [kind, label, protocol] of cases) {
+      const server = await startServer(kind);
+      try {
+        // The first connection loads and compiles the request path; memory is counted after it.
+        const first = await crowdOn(server, protocol, 1);
+        await server.ask({ cmd: 'mark' });
+        const rest = await crowdOn(server, protocol, connections - 1);
+        await server.waitForCount(connections);
+        await sleep(200);
+        const m = await server.ask<{ rssPerConnection: number; heapPerConnection: number }>({ cmd: 'memory' });
+        if (snapshotDir && kind === 'hub') await server.ask({ cmd: 'snapshot', path: `${snapshotDir}/idle-${protocol}-${connections}.heapsnapshot` });
+        rows.push({ server: label, transport: protocol === 'sse' ? 'sse' : 'websocket', connections, rssPerConnectionKb: Math.round(m.rssPerConnection / 102.4) / 10, heapPerConnectionKb: Math.round(m.heapPerConnection / 102.4) / 10 });
+        first.close();
+        rest.close();
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  const at = (transport: string) => Math.max(...rows.filter((r) => r.server === 'hub' && r.transport === transport).map((r) => r.rssPerConnectionKb));
+  return { rows, sseRssPerConnKb: at('sse'), wsRssPerConnKb: at('websocket') };
+}
+
+export interface LatencyRow {
+  transport: string;
+  broker: string;
+  load: string;
+  messagesPerSecond: number;
+  deliveriesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  lost: number;
+}
+
+/** Open-loop publishing at `rate` msg/s to `crowd` through `publisher`; latencies from the scheduled send time. */
+async function openLoop(publisher: ServerProcess, crowd: Crowd, rate: number, seconds: number, config: BenchConfig, row: Omit<LatencyRow, 'messagesPerSecond' | 'deliveriesPerSecond' | 'p50Ms' | 'p99Ms' | 'lost'>): Promise<LatencyRow> {
+  const before = crowd.delivered();
+  for (const s of crowd.subscribers) s.latencies?.splice(0);
+  const { published } = await publisher.ask<{ published: number }>({ cmd: 'rate', rate, seconds, size: config.size });
+  const target = before + published * live(crowd);
+  await crowd.waitFor(target, 5000);
+  const latencies = crowd.latencies();
+  return { ...row, messagesPerSecond: Math.round(rate), deliveriesPerSecond: Math.round(rate * live(crowd)), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), lost: target - crowd.delivered() };
+}
+
+/** p50/p99 publish-to-delivery at 50% and 90% of the saturation measured by {@link fanout}. */
+export async function latency(config: BenchConfig, saturation: { sse: number; websocket: number }) {
+  const rows: LatencyRow[] = [];
+  for (const protocol of ['sse', 'hub-ws'] as const) {
+    const transport = protocol === 'sse' ? 'sse' : 'websocket';
+    const server = await startServer('hub');
+    try {
+      const crowd = await crowdOn(server, protocol, config.subscribers, { sampleEvery: 10 });
+      const perSubscriber = saturation[transport] / config.subscribers;
+      for (const share of [0.5, 0.9]) rows.push(await openLoop(server, crowd, perSubscriber * share, config.latencySeconds, config, { transport, broker: 'memory', load: `${share * 100}% of saturation` }));
+      crowd.close();
+    } finally {
+      await server.stop();
+    }
+  }
+  return { rows };
+}
+
+/** 2x saturation while 10% of the subscribers stop reading: memory, cuts, and the healthy ones' latency and loss. */
+export async function overload(config: BenchConfig) {
+  const server = await startServer('hub');
+  try {
+    const n = config.overloadSubscribers;
+    const crowd = await crowdOn(server, 'sse', n, { sampleEvery: 5 });
+    // Calibrate saturation for this crowd with a closed-loop burst.
+    const messages = Math.max(200, Math.round(config.messages / 2));
+    const started = performance.now();
+    await server.ask({ cmd: 'burst', messages, batch: config.batch, size: config.size });
+    await crowd.waitFor(messages * n);
+    const saturation = messages / ((performance.now() - started) / 1000);
+    const slow = crowd.subscribers.filter((_, i) => i % 10 === 9);
+    for (const s of slow) s.socket.pause();
+    const healthy = crowd.subscribers.filter((_, i) => i % 10 !== 9);
+    const base = new Map(healthy.map((s) => [s, s.received]));
+    for (const s of healthy) s.latencies?.splice(0);
+    await server.ask({ cmd: 'mark' });
+    const { published, maxBehindMs } = await server.ask<{ published: number; maxBehindMs: number }>({ cmd: 'rate', rate: 2 * saturation, seconds: config.overloadSeconds, size: config.size });
+    // Wait for the healthy subscribers to catch up (or 5 s without progress).
+    let progress = Date.now();
+    let seen = crowd.delivered();
+    while (healthy.some((s) => s.received - base.get(s)! < published) && Date.now() - progress < 5000) {
+      await sleep(100);
+      if (crowd.delivered() !== seen) (seen = crowd.delivered()), (progress = Date.now());
+    }
+    const stats = await server.ask<{ peakRss: number; disconnects: Record<string, number> }>({ cmd: 'stats' });
+    const lost = healthy.reduce((sum, s) => sum + Math.max(0, published - (s.received - base.get(s)!)), 0);
+    const latencies = healthy.flatMap((s) => s.latencies ?? []);
+    crowd.close();
+    return {
+      subscribers: n,
+      slowSubscribers: slow.length,
+      saturationMessagesPerSecond: Math.round(saturation),
+      publishedMessagesPerSecond: Math.round(2 * saturation),
+      seconds: config.overloadSeconds,
+      publisherMaxBehindMs: maxBehindMs,
+      peakRssMb: Math.round(stats.peakRss / 1048576),
+      slowCut: slow.filter((s) => s.closed).length,
+      slowConsumerDisconnects: stats.disconnects.slow_consumer ?? 0,
+      healthyLost: lost,
+      healthyP50Ms: percentile(latencies, 50),
+      healthyP99Ms: percentile(latencies, 99),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** 10k topics x 10 subscribers (WebSocket, many topics per connection) and 1 subscriber x 1,000 topics. */
+export async function manyTopics(config: BenchConfig) {
+  const rows: { shape: string; topics: number; subscriptions: number; deliveriesPerSecond: number; heapPerSubscriptionBytes: number; rssPerSubscriptionBytes: number; complete: boolean }[] = [];
+  const { connections, topicsPerConnection } = config.manyTopics;
+  const shapes = [
+    { shape: `${(connections * topicsPerConnection) / 10} topics x 10 subscribers`, connections, per: topicsPerConnection, topics: (connections * topicsPerConnection) / 10, messages: config.manyTopics.messages, fanout: 10 },
+    { shape: `1 subscriber x ${config.oneToMany.topics} topics`, connections: 1, per: config.oneToMany.topics, topics: config.oneToMany.topics, messages: config.oneToMany.messages, fanout: 1 },
+  ];
+  for (const s of shapes) {
+    const server = await startServer('hub');
+    try {
+      const names = Array.from({ length: s.topics }, (_, i) => `t${i}`);
+      await server.ask({ cmd: 'mark' });
+      const crowd = await crowdOn(server, 'hub-ws', s.connections, { topicsOf: (i) => Array.from({ length: s.per }, (_, j) => names[(i * s.per + j) % s.topics]!) }, s.per);
+      await sleep(200);
+      const subscriptions = s.connections * s.per;
+      const baseline = await server.ask<{ rssPerConnection: number; heapPerConnection: number }>({ cmd: 'memory' });
+      const started = performance.now();
+      await server.ask({ cmd: 'burst', topics: names, messages: s.messages, batch: Math.max(config.batch, 100), size: config.size });
+      const complete = await crowd.waitFor(s.messages * s.fanout);
+      const seconds = (performance.now() - started) / 1000;
+      crowd.close();
+      rows.push({
+        shape: s.shape,
+        topics: s.topics,
+        subscriptions,
+        deliveriesPerSecond: Math.round(Math.min(crowd.delivered(), s.messages * s.fanout) / seconds),
+        // `memory` divides by subscriptions counted (hub.stats().topics), so these are per subscription.
+        heapPerSubscriptionBytes: Math.round(baseline.heapPerConnection),
+        rssPerSubscriptionBytes: Math.round(baseline.rssPerConnection),
+        complete,
+      });
+    } finally {
+      await server.stop();
+    }
+  }
+  return { rows };
+}
+
+/** The same fan-out through Redis and NATS: publisher on one hub process, subscribers on another. */
+export async function brokers(config: BenchConfig) {
+  const rows: { broker: string; processes: number; subscribers: number; refused: number; deliveriesPerSecond: number; messagesPerSecond: number; p50Ms: number; p99Ms: number; lost: number; complete: boolean }[] = [];
+  for (const broker of ['memory', ...config.brokers]) {
+    const prefix = `bench${process.pid}x${Date.now().toString(36)}`;
+    const subscriberHub = await startServer('hub', { broker, core: 1, env: { BENCH_PREFIX: prefix } });
+    const publisherHub = broker === 'memory' ? subscriberHub : await startServer('hub', { broker, core: 0, env: { BENCH_PREFIX: prefix } });
+    try {
+      // A broker may refuse part of a crowd subscribing at once (reported as `refused`); the rest is measured.
+      const crowd = await crowdOn(subscriberHub, 'sse', config.subscribers, { sampleEvery: 10 }, 1, true);
+      await sleep(500);
+      const subscribers = live(crowd);
+      // Warm-up: connections, scripts and consumers are set up by the first publishes.
+      await publisherHub.ask({ cmd: 'burst', messages: 20, batch: 20, size: config.size });
+      await crowd.waitFor(20 * subscribers);
+      const warm = crowd.delivered();
+      const messages = config.messages;
+      const started = performance.now();
+      await publisherHub.ask({ cmd: 'burst', messages, batch: config.batch, size: config.size });
+      const complete = await crowd.waitFor(warm + messages * subscribers);
+      const seconds = (performance.now() - started) / 1000;
+      const saturation = messages / seconds;
+      const deliveriesPerSecond = Math.round(Math.min(crowd.delivered() - warm, messages * subscribers) / seconds);
+      const lat = await openLoop(publisherHub, crowd, saturation / 2, config.latencySeconds, config, { transport: 'sse', broker, load: '50%' });
+      crowd.close();
+      rows.push({ broker, processes: broker === 'memory' ? 1 : 2, subscribers, refused: config.subscribers - subscribers, deliveriesPerSecond, messagesPerSecond: lat.messagesPerSecond, p50Ms: lat.p50Ms, p99Ms: lat.p99Ms, lost: lat.lost, complete });
+    } finally {
+      if (publisherHub !== subscriberHub) await publisherHub.stop();
+      await subscriberHub.stop();
+    }
+  }
+  return { rows };
+}
