@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@qwik-realtime\/core\/testing$/, replacement: pkg('core/src/testing/index.ts') },
       { find: /^@qwik-realtime\/core$/, replacement: pkg('core/src/index.ts') },
       { find: /^@qwik-realtime\/qwik\/server$/, replacement: pkg('qwik/src/server/index.ts') },
+      { find: /^@qwik-realtime\/qwik\/transports\/(.+)$/, replacement: pkg('qwik/src/transports/$1.ts') },
       { find: /^@qwik-realtime\/qwik$/, replacement: pkg('qwik/src/index.ts') },
     ],
   },

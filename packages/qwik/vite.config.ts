@@ -15,7 +15,15 @@ export default defineConfig({
     emptyOutDir: true,
     minify: false,
     lib: {
-      entry: { index: './src/index.ts', 'server/index': './src/server/index.ts' },
+      entry: {
+        index: './src/index.ts',
+        'server/index': './src/server/index.ts',
+        'transports/websocket': './src/transports/websocket.ts',
+        'transports/sse': './src/transports/sse.ts',
+        'transports/fetch-sse': './src/transports/fetch-sse.ts',
+        'transports/long-poll': './src/transports/long-poll.ts',
+        'transports/default': './src/transports/default.ts',
+      },
       formats: ['es'],
       fileName: (_format, entryName) => `${entryName}.qwik.mjs`,
     },

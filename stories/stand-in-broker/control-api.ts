@@ -60,7 +60,7 @@ export function createControlHandler(stand: StandIn) {
       // What a Qwik City routeLoader$ would return for SSR seeding, for stories rendered in the browser.
       if (name === 'seed' && req.method === 'GET') {
         const last = Math.min(200, Math.max(0, Number(url.searchParams.get('last') ?? 10) || 0));
-        return send(200, await loadFeed(stand.hub, url.searchParams.get('topic') ?? 'prices:BTC', { last })), true;
+        return send(200, await loadFeed(stand.hub, url.searchParams.get('topic') ?? 'prices:BTC', { history: last })), true;
       }
       const action = actions[name];
       if (!action) return send(404, { message: `@qwik-realtime/stories: unknown control ${name}` }), true;

@@ -3,22 +3,25 @@ import type { RealtimeClient } from '@qwik-realtime/core';
 import { endpointKey, type RealtimeConfig } from './config.js';
 import { createClientFromConfig } from './create-client.js';
 
-/** A counted use of a shared client; call `release` exactly once when the user goes away. */
+/** A counted use of an endpoint's shared client; call `release` exactly once when the user goes away. */
 export interface ClientLease {
+  /** The endpoint's client now; it changes when {@link registerClient} replaces it. */
   readonly client: RealtimeClient;
+  /** Be told when the endpoint's client is replaced: move your subscriptions to `next`. */
+  onMove(listener: (next: RealtimeClient, previous: RealtimeClient) => void): void;
   release(): void;
 }
 
 /** One client per endpoint, counted by its users. */
 export interface ClientRegistry {
-  acquire(config: RealtimeConfig): ClientLease;
+  acquire(config: RealtimeConfig): Promise<ClientLease>;
   register(config: RealtimeConfig, client: RealtimeClient): () => void;
 }
 
 /** Seams of {@link createClientRegistry}. */
 export interface ClientRegistryOptions {
   /** Build a client for an endpoint. @default the core client with the config's transports */
-  createClient?: (config: RealtimeConfig) => RealtimeClient;
+  createClient?: (config: RealtimeConfig) => Promise<RealtimeClient>;
   /** Refuse to build clients (server rendering: module state is shared by every request). @default isServer */
   refuseToCreate?: boolean;
 }
@@ -26,62 +29,109 @@ export interface ClientRegistryOptions {
 interface Entry {
   client: RealtimeClient;
   refs: number;
-  /** Created by the registry (closed when unused) rather than registered by the app. */
+  /** Created by the registry (closed when unused or replaced) rather than registered by the app. */
   owned: boolean;
   closeTimer: ReturnType<typeof setTimeout> | undefined;
+  movers: Set<(next: RealtimeClient, previous: RealtimeClient) => void>;
 }
 
 /** How long an unused client stays open, so an unmount + remount (or a quick navigation) reuses it. */
 export const RELEASE_DELAY_MS = 1000;
 
-/** A registry of shared clients; the package uses one per page (see {@link acquireClient}). */
+/** A registry of shared clients; the package uses one per page. */
 export function createClientRegistry(options: ClientRegistryOptions = {}): ClientRegistry {
   const create = options.createClient ?? createClientFromConfig;
   const entries = new Map<string, Entry>();
+  const pending = new Map<string, Promise<Entry>>();
+
+  const build = (key: string, config: RealtimeConfig): Promise<Entry> => {
+    if (options.refuseToCreate) {
+      return Promise.reject(new Error('@qwik-realtime/qwik: live clients exist only in the browser (connect in useVisibleTask$)'));
+    }
+    let building = pending.get(key);
+    if (!building) {
+      building = create(config).then(
+        (client) => {
+          pending.delete(key);
+          // registerClient may have won the race while the transports loaded: use its client.
+          const existing = entries.get(key);
+          if (existing) {
+            client.close();
+            return existing;
+          }
+          const entry: Entry = { client, refs: 0, owned: true, closeTimer: undefined, movers: new Set() };
+          entries.set(key, entry);
+          return entry;
+        },
+        (error: unknown) => {
+          pending.delete(key);
+          throw error;
+        },
+      );
+      pending.set(key, building);
+    }
+    return building;
+  };
+
+  const lease = (key: string, entry: Entry): ClientLease => {
+    if (entry.closeTimer !== undefined) {
+      clearTimeout(entry.closeTimer);
+      entry.closeTimer = undefined;
+    }
+    entry.refs++;
+    let released = false;
+    const mine = new Set<(next: RealtimeClient, previous: RealtimeClient) => void>();
+    return {
+      get client() {
+        return entry.client;
+      },
+      onMove(listener) {
+        if (released) return;
+        mine.add(listener);
+        entry.movers.add(listener);
+      },
+      release() {
+        if (released) return;
+        released = true;
+        for (const listener of mine) entry.movers.delete(listener);
+        entry.refs--;
+        if (entry.refs > 0 || !entry.owned) return;
+        entry.closeTimer = setTimeout(() => {
+          entry.closeTimer = undefined;
+          if (entry.refs > 0 || !entry.owned || entries.get(key) !== entry) return;
+          entries.delete(key);
+          entry.client.close();
+        }, RELEASE_DELAY_MS);
+      },
+    };
+  };
 
   return {
-    acquire(config) {
+    async acquire(config) {
       const key = endpointKey(config);
-      let entry = entries.get(key);
-      if (!entry && options.refuseToCreate) {
-        throw new Error('@qwik-realtime/qwik: live clients exist only in the browser (connect in useVisibleTask$)');
-      }
-      if (!entry) {
-        entry = { client: create(config), refs: 0, owned: true, closeTimer: undefined };
-        entries.set(key, entry);
-      }
-      const current = entry;
-      if (current.closeTimer !== undefined) {
-        clearTimeout(current.closeTimer);
-        current.closeTimer = undefined;
-      }
-      current.refs++;
-      let released = false;
-      return {
-        client: current.client,
-        release() {
-          if (released) return;
-          released = true;
-          current.refs--;
-          if (current.refs > 0 || !current.owned) return;
-          current.closeTimer = setTimeout(() => {
-            current.closeTimer = undefined;
-            if (current.refs > 0 || entries.get(key) !== current) return;
-            entries.delete(key);
-            current.client.close();
-          }, RELEASE_DELAY_MS);
-        },
-      };
+      return lease(key, entries.get(key) ?? (await build(key, config)));
     },
     register(config, client) {
       const key = endpointKey(config);
-      const previous = entries.get(key);
-      if (previous?.closeTimer !== undefined) clearTimeout(previous.closeTimer);
-      if (previous?.owned && previous.refs === 0) previous.client.close();
-      const entry: Entry = { client, refs: 0, owned: false, closeTimer: undefined };
-      entries.set(key, entry);
+      let entry = entries.get(key);
+      if (!entry) {
+        entry = { client, refs: 0, owned: false, closeTimer: undefined, movers: new Set() };
+        entries.set(key, entry);
+      } else if (entry.client !== client) {
+        if (entry.closeTimer !== undefined) clearTimeout(entry.closeTimer);
+        entry.closeTimer = undefined;
+        const previous = entry.client;
+        const ownedPrevious = entry.owned;
+        entry.client = client;
+        entry.owned = false;
+        // Users move first, so the old client's subscriptions are gone before it is closed.
+        for (const move of [...entry.movers]) move(client, previous);
+        // A client the registry built would leak if kept; one the app registered is the app's to close.
+        if (ownedPrevious) previous.close();
+      }
+      const registered = entry;
       return () => {
-        if (entries.get(key) === entry) entries.delete(key);
+        if (entries.get(key) === registered && registered.client === client) entries.delete(key);
       };
     },
   };
@@ -92,25 +142,18 @@ export function createClientRegistry(options: ClientRegistryOptions = {}): Clien
 const pageRegistry = createClientRegistry({ refuseToCreate: isServer });
 
 /**
- * Borrow the page's shared client for `config`'s endpoint, creating it on first use. Browser only: on the
- * server it throws (module state there is shared by every request) unless a client was registered for the
- * endpoint with {@link registerClient}, as tests do.
- * @example
- * const lease = acquireClient({ url: '/realtime' });
- * const sub = lease.client.subscribe('news', { onMessage });
- * // later
- * sub.unsubscribe();
- * lease.release();
+ * Borrow the page's shared client for `config`'s endpoint, creating it on first use (browser only).
  */
-export function acquireClient(config: RealtimeConfig): ClientLease {
+export function acquireClient(config: RealtimeConfig): Promise<ClientLease> {
   return pageRegistry.acquire(config);
 }
 
 /**
- * Use an existing client for an endpoint instead of letting the registry build one: a test client from
- * `@qwik-realtime/core/testing`, or a client configured with things that cannot live in Qwik context
- * (a `getToken` function, custom transports). The registry never closes a registered client.
- * Returns a function that unregisters it.
+ * Use your own client for an endpoint: a test client from `@qwik-realtime/core/testing`, or one built with
+ * options that are not data. Works whenever it is called: components already connected move their
+ * subscriptions to it, and a client the page had built for the endpoint is closed (never leaked). The
+ * registry never closes a registered client. Returns a function that unregisters it (components already
+ * using it keep it; later ones get a client built from the config).
  * @example
  * const { client, server } = createTestClient();
  * const unregister = registerClient({ url: '/realtime' }, client);

@@ -1,35 +1,62 @@
-import { createContextId } from '@builder.io/qwik';
-import type { TransportName } from '@qwik-realtime/core';
+import { createContextId, type QRL } from '@builder.io/qwik';
+import type { Transport } from '@qwik-realtime/core';
 
 /** A JSON value: what may sit in {@link RealtimeConfig.options} and cross Qwik's serialization. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * Where and how to connect. Plain, serializable data only: it lives in Qwik context and is resumed in the
- * browser, where the shared client is built from it (see {@link acquireClient}).
+ * A transport as a value the page can resume: a QRL building it. Import the ones you use from
+ * `@qwik-realtime/qwik/transports/<name>`; only those are bundled.
+ */
+export type TransportQrl = QRL<() => Transport>;
+
+/**
+ * Where and how to connect. Serializable only (data and QRLs): it lives in Qwik context and is resumed in
+ * the browser, where the page's shared client is built from it.
  */
 export interface RealtimeConfig {
   /** Mount path (or absolute URL) of the hub's endpoints. @default '/realtime' */
   url: string;
-  /** Transports to try, in order, by name. @default ['websocket', 'sse', 'long-poll'] */
-  transports?: TransportName[];
+  /**
+   * Transports to try, in order, as values: the app bundles exactly these. `defaultTransports` from
+   * `@qwik-realtime/qwik/transports/default` is the core's chain (websocket, sse, long-poll).
+   * @example
+   * import { sse } from '@qwik-realtime/qwik/transports/sse';
+   * <RealtimeProvider url="/realtime" transports={[sse]} />
+   */
+  transports: TransportQrl[];
   /** Further options handed to the core's `createClient` (numbers, strings, booleans only). */
   options?: { [key: string]: JsonValue };
+  /** Token for each connection attempt (the core's `getToken`), run in the browser. */
+  getToken$?: QRL<() => string | null | undefined | Promise<string | null | undefined>>;
+  /** Receives the client's debug events (the core's `debug`), in the browser. */
+  debug$?: QRL<(event: string, detail?: unknown) => void>;
+  /**
+   * Where the connection runs: `main` (this page) or `worker` (a SharedWorker shared by every tab of the
+   * browser profile, delivering once per animation frame; see `@qwik-realtime/core/host`). @default 'main'
+   */
+  host?: 'main' | 'worker';
 }
 
 /** When a live component connects; the values of `useVisibleTask$`'s `strategy`. */
 export type ConnectStrategy = 'intersection-observer' | 'document-ready' | 'document-idle';
 
-/** The config hooks use when no {@link RealtimeProvider} is above them. */
-export const DEFAULT_CONFIG: RealtimeConfig = { url: '/realtime' };
-
-/** Default transport order, the same as the core's. */
-export const DEFAULT_TRANSPORTS: TransportName[] = ['websocket', 'sse', 'long-poll'];
+/** The config hooks use when no {@link RealtimeProvider} is above them: no transports, so only a registered client. */
+export const DEFAULT_CONFIG: RealtimeConfig = { url: '/realtime', transports: [] };
 
 /** Context carrying the {@link RealtimeConfig} of the nearest provider. */
 export const RealtimeContext = createContextId<RealtimeConfig>('qwik-realtime.config');
 
+const symbolOf = (qrl: QRL | undefined) => (qrl ? qrl.getSymbol() : null);
+
 /** Identity of an endpoint: components whose configs share a key share one client. */
 export function endpointKey(config: RealtimeConfig): string {
-  return JSON.stringify([config.url, config.transports ?? DEFAULT_TRANSPORTS, config.options ?? {}]);
+  return JSON.stringify([
+    config.url,
+    config.transports.map(symbolOf),
+    config.options ?? {},
+    symbolOf(config.getToken$),
+    symbolOf(config.debug$),
+    config.host ?? 'main',
+  ]);
 }

@@ -1,30 +1,26 @@
-import {
-  createBaseClient,
-  eventSourceTransport,
-  fetchSseTransport,
-  longPollTransport,
-  webSocketTransport,
-  type BaseClientOptions,
-  type RealtimeClient,
-  type Transport,
-  type TransportName,
-} from '@qwik-realtime/core';
-import { DEFAULT_TRANSPORTS, type RealtimeConfig } from './config.js';
+import { createBaseClient, type BaseClientOptions, type RealtimeClient } from '@qwik-realtime/core';
+import type { RealtimeConfig } from './config.js';
+import { createWorkerHostClient } from './worker-host.js';
 
-const TRANSPORTS: Record<TransportName, () => Transport> = {
-  websocket: () => webSocketTransport(),
-  sse: () => eventSourceTransport(),
-  'fetch-sse': () => fetchSseTransport(),
-  'long-poll': () => longPollTransport(),
-};
-
-/** Build a core client from serializable config (transport names become transport values here). */
-export function createClientFromConfig(config: RealtimeConfig): RealtimeClient {
-  const transports = (config.transports ?? DEFAULT_TRANSPORTS).map((name) => {
-    const make = TRANSPORTS[name];
-    if (!make) throw new Error(`@qwik-realtime/qwik: unknown transport ${JSON.stringify(name)}`);
-    return make();
-  });
+/**
+ * Build a core client from serializable config: the named transports' QRLs are loaded (nothing else is in
+ * the bundle), the function QRLs become the core's `getToken` / `debug`.
+ */
+export async function createClientFromConfig(config: RealtimeConfig): Promise<RealtimeClient> {
+  if (config.transports.length === 0) {
+    throw new Error(
+      "@qwik-realtime/qwik: no transports for this endpoint: wrap the page in <RealtimeProvider transports={[sse]}> (or defaultTransports from '@qwik-realtime/qwik/transports/default')",
+    );
+  }
+  if (config.host === 'worker') return createWorkerHostClient(config);
+  const transports = await Promise.all(config.transports.map((make) => make()));
   const extra = (config.options ?? {}) as Partial<BaseClientOptions>;
-  return createBaseClient({ ...extra, url: config.url, transports });
+  const { getToken$, debug$ } = config;
+  return createBaseClient({
+    ...extra,
+    url: config.url,
+    transports,
+    ...(getToken$ ? { getToken: () => getToken$() } : {}),
+    ...(debug$ ? { debug: (event: string, detail?: unknown) => void debug$(event, detail) } : {}),
+  });
 }

@@ -1,18 +1,15 @@
 export { RealtimeProvider } from './realtime-provider.js';
-export { RealtimeContext, DEFAULT_CONFIG, DEFAULT_TRANSPORTS, endpointKey } from './config.js';
-export { acquireClient, registerClient, RELEASE_DELAY_MS } from './client-registry.js';
+export { registerClient } from './client-registry.js';
+export { reconnect } from './reconnect.js';
 export { useSubscription$, useSubscriptionQrl } from './use-subscription.js';
-export { useChannel$, useChannelQrl, useChannel, DEFAULT_LIMIT } from './use-channel.js';
+export { useChannel$, useChannelQrl, useChannel } from './use-channel.js';
 export { useConnectionState } from './use-connection-state.js';
 export { LiveFeed } from './live-feed/live-feed.js';
-export { LiveFeedText, dataText } from './live-feed/live-feed-text.js';
 export { ConnectionStatus } from './connection-status/connection-status.js';
-export { statusKind, statusText, secondsUntil, DEFAULT_LABELS } from './connection-status/status-kind.js';
-export { mergeFeed } from './feed-merge.js';
+export { statusKind } from './connection-status/status-kind.js';
 
-export type { RealtimeConfig, ConnectStrategy, JsonValue } from './config.js';
+export type { RealtimeConfig, TransportQrl, ConnectStrategy, JsonValue } from './config.js';
 export type { RealtimeProviderProps } from './realtime-provider.js';
-export type { ClientLease } from './client-registry.js';
 export type { UseSubscriptionOptions, SubscriptionSignals } from './use-subscription.js';
 export type { UseChannelOptions, ChannelHandle, FeedSeed } from './use-channel.js';
 export type { UseConnectionStateOptions } from './use-connection-state.js';

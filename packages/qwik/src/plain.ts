@@ -1,4 +1,4 @@
-import type { ClientError, ConnectionState } from '@qwik-realtime/core';
+import type { ClientError, ConnectionState, TopicState } from '@qwik-realtime/core';
 
 /** A copy of `error` with only the documented fields, safe for Qwik state whatever the core handed us. */
 export function plainError(error: ClientError): ClientError {
@@ -18,6 +18,17 @@ export function plainState(state: ConnectionState): ConnectionState {
   };
 }
 
+/** A plain copy of a topic's state. */
+export function plainTopicState(state: TopicState): TopicState {
+  return {
+    topic: state.topic,
+    status: state.status,
+    error: state.error ? plainError(state.error) : null,
+    recovered: state.recovered,
+    nextRetryAt: state.nextRetryAt,
+  };
+}
+
 /** The signals both hooks mirror the connection into. */
 export interface StatusSignals {
   stateSig: { value: ConnectionState };
@@ -25,7 +36,7 @@ export interface StatusSignals {
   recoveredSig: { value: boolean };
 }
 
-/** Callbacks for `openLiveTopics` that keep state, last error and the recovered flag as plain data in signals. */
+/** Callbacks for `followTopics` that keep state, last error and the recovered flag as plain data in signals. */
 export function mirrorStatus({ stateSig, errorSig, recoveredSig }: StatusSignals) {
   return {
     onState(state: ConnectionState) {

@@ -8,7 +8,7 @@ import type { RealtimeConfig } from './config.js';
  * only; on the server publish through the hub (`@qwik-realtime/qwik/server`).
  */
 export async function publishVia<T>(config: RealtimeConfig, topic: string, data: T, options?: PublishOptions): Promise<PublishAck> {
-  const lease = acquireClient(config);
+  const lease = await acquireClient(config);
   try {
     return await lease.client.publish(topic, data, options);
   } finally {

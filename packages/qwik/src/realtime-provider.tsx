@@ -5,17 +5,21 @@ import { RealtimeContext, type RealtimeConfig } from './config.js';
 export type RealtimeProviderProps = RealtimeConfig;
 
 /**
- * Tells every realtime hook and component below it where the hub is. Holds only serializable config;
- * the live client is created in the browser, once per endpoint, by the first component that connects.
+ * Tells every realtime hook and component below it where the hub is and how to reach it. Holds only
+ * serializable config (data and QRLs); the live client is created in the browser, once per endpoint, by the
+ * first component that connects.
  * @example
- * <RealtimeProvider url="/realtime" transports={['websocket', 'sse']}>
+ * import { sse } from '@qwik-realtime/qwik/transports/sse';
+ * <RealtimeProvider url="/realtime" transports={[sse]} getToken$={() => fetch('/token').then((r) => r.text())}>
  *   <LiveFeed topic="news" />
  * </RealtimeProvider>
  */
 export const RealtimeProvider = component$<RealtimeProviderProps>((props) => {
-  const config: RealtimeConfig = { url: props.url };
-  if (props.transports) config.transports = props.transports;
+  const config: RealtimeConfig = { url: props.url, transports: props.transports };
   if (props.options) config.options = props.options;
+  if (props.getToken$) config.getToken$ = props.getToken$;
+  if (props.debug$) config.debug$ = props.debug$;
+  if (props.host) config.host = props.host;
   useContextProvider(RealtimeContext, config);
   return <Slot />;
 });

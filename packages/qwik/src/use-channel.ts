@@ -1,10 +1,12 @@
-import { $, implicit$FirstArg, useSignal, useVisibleTask$, type QRL, type Signal } from '@builder.io/qwik';
-import type { ClientError, ConnectionState, PublishOptions } from '@qwik-realtime/core';
+import { $, implicit$FirstArg, noSerialize, untrack, useSignal, useVisibleTask$, type NoSerialize, type QRL, type Signal } from '@builder.io/qwik';
+import type { ClientError, ConnectionState, PublishOptions, TopicState } from '@qwik-realtime/core';
 import type { Envelope, Position, PublishAck } from '@qwik-realtime/core/protocol';
+import { acquireClient } from './client-registry.js';
 import type { ConnectStrategy, RealtimeConfig } from './config.js';
 import { lastPosition, mergeFeed } from './feed-merge.js';
-import { INITIAL_STATE, openLiveTopics } from './live-topics.js';
-import { mirrorStatus } from './plain.js';
+import { topicSpecOf, useLiveOptions } from './live-options.js';
+import { followTopics, INITIAL_STATE, subscribingState, type LiveTopics } from './live-topics.js';
+import { mirrorStatus, plainTopicState } from './plain.js';
 import { publishVia } from './publish.js';
 import { useRealtimeConfig } from './use-realtime-config.js';
 
@@ -16,18 +18,25 @@ export interface FeedSeed<T = unknown> {
   position: Position | null;
 }
 
-/** Options of {@link useChannel$}. Plain data: they are captured by a browser task. */
+/**
+ * Options of {@link useChannel$}. `topic`, `since`, `history` and `enabled` are followed: render with new
+ * values and the channel moves over the same connection, without remounting.
+ */
 export interface UseChannelOptions<T = unknown> {
   /** The topic. */
   topic: string;
   /** Messages kept in `messagesSig` (the newest win). @default 50 */
   limit?: number;
-  /** Server-rendered messages; live ones continue from `seed.position`, with no gap and no duplicate. */
+  /** Server-rendered messages of the first `topic`; live ones continue from `seed.position`, with no gap. */
   seed?: FeedSeed<T> | null;
   /** Resume after this position when there is no seed. */
   since?: Position | null;
   /** Replay the last N messages when there is neither seed nor `since`. @default 0 */
   history?: number;
+  /** `false` pauses: the topic is unsubscribed until it is `true` again. @default true */
+  enabled?: boolean;
+  /** Check or convert each message's data in the browser; throwing drops the message (reported in `errorSig`). */
+  validate$?: QRL<(data: unknown) => T>;
   /** When to connect. @default 'intersection-observer' */
   strategy?: ConnectStrategy;
   /** Endpoint, instead of the nearest provider's. */
@@ -36,18 +45,19 @@ export interface UseChannelOptions<T = unknown> {
 
 /** A topic handle: bounded messages, state, and `publish$`. Signals hold plain data only. */
 export interface ChannelHandle<T = unknown> {
-  /** The newest messages, oldest first, at most `limit`. */
+  /** The newest messages of the current topic, oldest first, at most `limit`. */
   messagesSig: Readonly<Signal<Envelope<T>[]>>;
+  /** The shared connection's state. */
   stateSig: Readonly<Signal<ConnectionState>>;
+  /** The topic's subscription: `subscribing`, `live`, `resubscribing` or `failed` (with its error). */
+  topicStateSig: Readonly<Signal<TopicState>>;
+  /** The last error about the topic or the connection; `null` when there is none. */
   errorSig: Readonly<Signal<ClientError | null>>;
   /** False once the server said a gap could not be filled (`recovered: false`). */
   recoveredSig: Readonly<Signal<boolean>>;
-  /** Publish on the topic from the browser; resolves with the hub's acknowledgement. */
+  /** Publish on the current topic from the browser; resolves with the hub's acknowledgement. */
   publish$: QRL<(data: T, options?: PublishOptions) => Promise<PublishAck>>;
 }
-
-/** Default number of messages a channel or feed keeps. */
-export const DEFAULT_LIMIT = 50;
 
 /** {@link useChannel$} with an explicit QRL, or `undefined` for no per-message callback. */
 export const useChannelQrl = <T = unknown>(
@@ -55,59 +65,93 @@ export const useChannelQrl = <T = unknown>(
   options: UseChannelOptions<T>,
 ): ChannelHandle<T> => {
   const config = useRealtimeConfig(options.config);
-  const topic = options.topic;
-  const limit = Math.max(1, options.limit ?? DEFAULT_LIMIT);
+  const limit = Math.max(1, options.limit ?? 50);
   const seed = options.seed ?? null;
-  const since = seed ? seed.position : (options.since ?? null);
-  const history = seed || since ? undefined : options.history;
+  const validate$ = options.validate$;
+  // The seed belongs to the topic of the first render; a later topic starts from `since`/`history`.
+  const seedTopicSig = useSignal(options.topic);
+  const seeded = seed !== null && options.topic === seedTopicSig.value;
+  const since = seeded ? seed.position : (options.since ?? null);
+  const optionsSig = useLiveOptions({
+    topics: [options.topic],
+    since,
+    ...(seeded || since || options.history === undefined ? {} : { history: options.history }),
+    enabled: options.enabled !== false,
+  });
   const messagesSig = useSignal<Envelope<T>[]>(seed ? seed.messages.slice(-limit) : []);
   const stateSig = useSignal<ConnectionState>(INITIAL_STATE);
+  const topicStateSig = useSignal<TopicState>(subscribingState(options.topic));
   const errorSig = useSignal<ClientError | null>(null);
   const recoveredSig = useSignal(true);
+  const liveSig = useSignal<NoSerialize<LiveTopics>>();
+  if (topicStateSig.value.topic !== options.topic) {
+    // Never show another topic's items or state, not even for the frame before the browser task moves.
+    untrack(() => {
+      messagesSig.value = [];
+      topicStateSig.value = subscribingState(options.topic);
+      errorSig.value = null;
+    });
+  }
 
   // A live connection is exactly what a visible task is for: it runs in the browser only, when needed.
   useVisibleTask$(
-    function followChannelWhileVisible({ cleanup }) {
-      let handler: ((message: Envelope<T>) => void) | undefined;
-      let waiting: Envelope<T>[] = [];
-      if (onMessage) {
-        void onMessage.resolve().then((fn) => {
-          handler = fn;
-          for (const message of waiting) fn(message);
-          waiting = [];
-        });
-      }
+    async function followChannelWhileVisible({ cleanup }) {
+      let closed = false;
+      let live: LiveTopics | undefined;
+      cleanup(() => {
+        closed = true;
+        live?.close();
+      });
+      const [lease, handler, validate] = await Promise.all([acquireClient(config), onMessage?.resolve(), validate$?.resolve()]);
+      if (closed) return lease.release();
+      let topic = optionsSig.value.topics[0];
       let after = lastPosition(messagesSig.value, since);
-      const close = openLiveTopics({
-        config,
-        topics: [topic],
-        since,
-        ...(history ? { history } : {}),
+      live = followTopics(lease, topicSpecOf(optionsSig.value, validate as ((data: unknown) => unknown) | undefined), {
         cap: onMessage ? Infinity : limit,
         onBatch(batch) {
           const incoming = batch as Envelope<T>[];
-          const next = mergeFeed(messagesSig.value, incoming, limit, after);
+          if (incoming[0]!.topic !== topic) {
+            topic = incoming[0]!.topic;
+            after = null;
+          }
+          const shown = messagesSig.value.filter((message) => message.topic === topic);
+          const next = mergeFeed(shown, incoming, limit, after);
           after = lastPosition(next, after);
           messagesSig.value = next;
-          if (!onMessage) return;
           if (handler) for (const message of incoming) handler(message);
-          else waiting.push(...incoming);
+        },
+        onTopicState(state) {
+          topicStateSig.value = plainTopicState(state);
         },
         ...mirrorStatus({ stateSig, errorSig, recoveredSig }),
       });
-      cleanup(close);
+      liveSig.value = noSerialize(live);
     },
     { strategy: options.strategy ?? 'intersection-observer' },
   );
 
-  const publish$ = $((data: T, publishOptions?: PublishOptions) => publishVia(config, topic, data, publishOptions));
-  return { messagesSig, stateSig, errorSig, recoveredSig, publish$ };
+  // Follows option changes after the first task connected (it tracks both the options and the connection).
+  useVisibleTask$(
+    async function moveChannelWithOptions({ track }) {
+      const next = track(() => optionsSig.value);
+      const live = track(() => liveSig.value);
+      if (!live) return;
+      const validate = await validate$?.resolve();
+      live.update(topicSpecOf(next, validate as ((data: unknown) => unknown) | undefined));
+    },
+    { strategy: options.strategy ?? 'intersection-observer' },
+  );
+
+  const publish$ = $((data: T, publishOptions?: PublishOptions) =>
+    publishVia(config, optionsSig.value.topics[0]!, data, publishOptions),
+  );
+  return { messagesSig, stateSig, topicStateSig, errorSig, recoveredSig, publish$ };
 };
 
 /**
  * A topic handle — the Qwik counterpart of Ably's `useChannel`: the newest `limit` messages as a signal
- * (updated at most once per animation frame), the connection state, and `publish$`. `onMessage` also
- * runs per message, in the browser.
+ * (updated at most once per animation frame), the connection and topic state, and `publish$`. `onMessage`
+ * also runs per message, in the browser. Render with another `topic` and it moves, on the same connection.
  * @example
  * const chat = useChannel$((message) => console.log(message.data), { topic: 'chat/room-1', limit: 100 });
  * <button onClick$={() => chat.publish$({ text: 'hi' })}>Send</button>

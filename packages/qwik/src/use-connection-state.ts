@@ -27,16 +27,32 @@ export function useConnectionState(options: UseConnectionStateOptions = {}): Rea
   const stateSig = useSignal<ConnectionState>(INITIAL_STATE);
   // Observing a live client is browser-only work; a visible task is the place for it.
   useVisibleTask$(
-    function observeConnection({ cleanup }) {
-      const lease = acquireClient(config);
-      stateSig.value = plainState(lease.client.getState());
-      const stop = lease.client.onState((state) => {
-        stateSig.value = plainState(state);
-      });
+    async function observeConnection({ cleanup }) {
+      let closed = false;
+      let stop = () => {};
       cleanup(() => {
+        closed = true;
         stop();
-        lease.release();
       });
+      const lease = await acquireClient(config);
+      if (closed) return lease.release();
+      let unobserve = () => {};
+      const observe = () => {
+        stateSig.value = plainState(lease.client.getState());
+        unobserve = lease.client.onState((state) => {
+          stateSig.value = plainState(state);
+        });
+      };
+      // registerClient may replace the client later: observe the new one.
+      lease.onMove(() => {
+        unobserve();
+        observe();
+      });
+      observe();
+      stop = () => {
+        unobserve();
+        lease.release();
+      };
     },
     { strategy: options.strategy ?? 'intersection-observer' },
   );

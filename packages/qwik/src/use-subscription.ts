@@ -1,13 +1,18 @@
-import { implicit$FirstArg, useSignal, useVisibleTask$, type QRL, type Signal } from '@builder.io/qwik';
-import type { ClientError, ConnectionState } from '@qwik-realtime/core';
+import { implicit$FirstArg, noSerialize, useSignal, useVisibleTask$, type NoSerialize, type QRL, type Signal } from '@builder.io/qwik';
+import type { ClientError, ConnectionState, TopicState } from '@qwik-realtime/core';
 import type { Envelope, Position, Positions } from '@qwik-realtime/core/protocol';
+import { acquireClient } from './client-registry.js';
 import type { ConnectStrategy, RealtimeConfig } from './config.js';
-import { INITIAL_STATE, openLiveTopics } from './live-topics.js';
-import { mirrorStatus } from './plain.js';
+import { topicSpecOf, useLiveOptions } from './live-options.js';
+import { followTopics, INITIAL_STATE, type LiveTopics } from './live-topics.js';
+import { mirrorStatus, plainTopicState } from './plain.js';
 import { useRealtimeConfig } from './use-realtime-config.js';
 
-/** Options of {@link useSubscription$}. Plain data: they are captured by a browser task. */
-export interface UseSubscriptionOptions {
+/**
+ * Options of {@link useSubscription$}. `topic`/`topics`, `since`, `history` and `enabled` are followed:
+ * render with new values and the subscriptions move over the same connection, without remounting.
+ */
+export interface UseSubscriptionOptions<T = unknown> {
   /** The topic to follow (or use `topics`). */
   topic?: string;
   /** Several topics over the same shared connection. */
@@ -16,6 +21,10 @@ export interface UseSubscriptionOptions {
   since?: Position | Positions | null;
   /** Replay the last N messages when there is no position to resume from. @default 0 */
   history?: number;
+  /** `false` pauses: the topics are unsubscribed until it is `true` again. @default true */
+  enabled?: boolean;
+  /** Check or convert each message's data in the browser; throwing drops the message (reported in `errorSig`). */
+  validate$?: QRL<(data: unknown) => T>;
   /** When to connect. @default 'intersection-observer' (when the component's first element is visible) */
   strategy?: ConnectStrategy;
   /** Endpoint, instead of the nearest {@link RealtimeProvider}'s. */
@@ -26,6 +35,8 @@ export interface UseSubscriptionOptions {
 export interface SubscriptionSignals {
   /** The shared connection's state. */
   stateSig: Readonly<Signal<ConnectionState>>;
+  /** Each followed topic's subscription (`subscribing`, `live`, `resubscribing`, `failed` with its error). */
+  topicStatesSig: Readonly<Signal<Record<string, TopicState>>>;
   /** The last error about these topics or the connection; `null` when there is none. */
   errorSig: Readonly<Signal<ClientError | null>>;
   /** Position of the newest message seen, per topic. */
@@ -46,62 +57,80 @@ export function topicsOf(options: { topic?: string; topics?: string[] }): string
  */
 export const useSubscriptionQrl = <T = unknown>(
   onMessage: QRL<(message: Envelope<T>) => void>,
-  options: UseSubscriptionOptions,
+  options: UseSubscriptionOptions<T>,
 ): SubscriptionSignals => {
   const config = useRealtimeConfig(options.config);
-  const topics = topicsOf(options);
-  const since = options.since ?? null;
-  const history = options.history;
+  const validate$ = options.validate$;
+  const optionsSig = useLiveOptions({
+    topics: topicsOf(options),
+    since: options.since ?? null,
+    ...(options.history !== undefined ? { history: options.history } : {}),
+    enabled: options.enabled !== false,
+  });
   const stateSig = useSignal<ConnectionState>(INITIAL_STATE);
+  const topicStatesSig = useSignal<Record<string, TopicState>>({});
   const errorSig = useSignal<ClientError | null>(null);
   const positionsSig = useSignal<Positions>({});
   const recoveredSig = useSignal(true);
+  const liveSig = useSignal<NoSerialize<LiveTopics>>();
 
   // A live connection is exactly what a visible task is for: it runs in the browser only, when needed.
   useVisibleTask$(
-    function subscribeWhileVisible({ cleanup }) {
-      let handler: ((message: Envelope<T>) => void) | undefined;
-      let waiting: Envelope<T>[] = [];
-      const deliver = (messages: Envelope<T>[]) => {
-        if (!handler) return void waiting.push(...messages);
-        for (const message of messages) handler(message);
-      };
-      void onMessage.resolve().then((fn) => {
-        handler = fn;
-        const early = waiting;
-        waiting = [];
-        deliver(early);
+    async function subscribeWhileVisible({ cleanup }) {
+      let closed = false;
+      let live: LiveTopics | undefined;
+      cleanup(() => {
+        closed = true;
+        live?.close();
       });
-      const close = openLiveTopics({
-        config,
-        topics,
-        since,
-        ...(history !== undefined ? { history } : {}),
+      const [lease, handler, validate] = await Promise.all([acquireClient(config), onMessage.resolve(), validate$?.resolve()]);
+      if (closed) return lease.release();
+      live = followTopics(lease, topicSpecOf(optionsSig.value, validate as ((data: unknown) => unknown) | undefined), {
         onBatch(messages) {
           const positions = { ...positionsSig.value };
           for (const message of messages) positions[message.topic] = { offset: message.offset, epoch: message.epoch };
           positionsSig.value = positions;
-          deliver(messages as Envelope<T>[]);
+          for (const message of messages as Envelope<T>[]) handler(message);
+        },
+        onTopicState(state) {
+          topicStatesSig.value = { ...topicStatesSig.value, [state.topic]: plainTopicState(state) };
         },
         ...mirrorStatus({ stateSig, errorSig, recoveredSig }),
       });
-      cleanup(close);
+      liveSig.value = noSerialize(live);
     },
     { strategy: options.strategy ?? 'intersection-observer' },
   );
 
-  return { stateSig, errorSig, positionsSig, recoveredSig };
+  // Follows option changes after the first task connected (it tracks both the options and the connection).
+  useVisibleTask$(
+    async function moveSubscriptionsWithOptions({ track }) {
+      const next = track(() => optionsSig.value);
+      const live = track(() => liveSig.value);
+      if (!live) return;
+      const validate = await validate$?.resolve();
+      live.update(topicSpecOf(next, validate as ((data: unknown) => unknown) | undefined));
+      const kept = next.enabled ? next.topics : [];
+      const states = Object.fromEntries(Object.entries(topicStatesSig.value).filter(([topic]) => kept.includes(topic)));
+      const positions = Object.fromEntries(Object.entries(positionsSig.value).filter(([topic]) => kept.includes(topic)));
+      topicStatesSig.value = states;
+      positionsSig.value = positions;
+    },
+    { strategy: options.strategy ?? 'intersection-observer' },
+  );
+
+  return { stateSig, topicStatesSig, errorSig, positionsSig, recoveredSig };
 };
 
 /**
  * Follow one or more topics; `onMessage` runs in the browser for every message, in order, in batches
  * applied at most once per animation frame. Connects lazily (see `strategy`) over the page's shared
- * connection and releases it when the component goes away.
+ * connection, moves when `topic` changes, and releases it when the component goes away.
  * @example
  * const count = useSignal(0);
  * const { stateSig } = useSubscription$((message) => { count.value++; }, { topic: 'orders' });
  */
 export const useSubscription$: <T = unknown>(
   onMessage: (message: Envelope<T>) => void,
-  options: UseSubscriptionOptions,
+  options: UseSubscriptionOptions<T>,
 ) => SubscriptionSignals = /*#__PURE__*/ implicit$FirstArg(useSubscriptionQrl);

@@ -6,9 +6,10 @@ import { DemoFrame } from '../kit/demo-frame';
 import { FaultBar } from '../kit/fault-bar';
 import { RetryButton } from '../kit/retry-button';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 /** The auth story's endpoint; its client is registered (a `getToken` function cannot live in Qwik context). */
-export const AUTH_CONFIG: RealtimeConfig = { url: '/realtime', transports: ['fetch-sse'], options: { story: 'auth' } };
+export const AUTH_CONFIG: RealtimeConfig = { url: '/realtime', transports: transportsOf(['fetch-sse']), options: { story: 'auth' } };
 
 /**
  * Builds a core client whose `getToken` hands out a new token per attempt and registers it for

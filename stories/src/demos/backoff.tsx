@@ -5,6 +5,7 @@ import { DemoFrame } from '../kit/demo-frame';
 import { PriceItem } from '../kit/price-item';
 import { FaultBar, FAULTS } from '../kit/fault-bar';
 import { StateLog } from '../kit/state-log';
+import { transportsOf } from '../kit/transports';
 
 /** Props of {@link BackoffDemo}. */
 export interface BackoffDemoProps {
@@ -34,7 +35,7 @@ const Attempts = component$<{ config: RealtimeConfig }>((props) => {
  * so a crowd of clients does not reconnect in lockstep.
  */
 export const BackoffDemo = component$<BackoffDemoProps>((props) => {
-  const config: RealtimeConfig = { url: '/realtime', transports: ['websocket'], options: { backoff: { baseMs: props.baseMs, capMs: props.capMs } } };
+  const config: RealtimeConfig = { url: '/realtime', transports: transportsOf(['websocket']), options: { backoff: { baseMs: props.baseMs, capMs: props.capMs } } };
   return (
     <RealtimeProvider url={config.url} transports={config.transports} options={config.options}>
       <DemoFrame

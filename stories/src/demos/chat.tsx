@@ -3,6 +3,7 @@ import type { PublishAck } from '@qwik-realtime/core/protocol';
 import { ConnectionStatus, RealtimeProvider, useChannel$ } from '@qwik-realtime/qwik';
 import type { ChatLine } from '../../stand-in-broker/feeds';
 import { DemoFrame } from '../kit/demo-frame';
+import { defaultTransports } from '@qwik-realtime/qwik/transports/default';
 
 /** Props of {@link ChatDemo}. */
 export interface ChatDemoProps {
@@ -56,7 +57,7 @@ const ChatWindow = component$<{ user: string; room: string }>((props) => {
 
 /** Chat with `useChannel$`: two users in one room, each publishing with `publish$` and an acknowledgement. */
 export const ChatDemo = component$<ChatDemoProps>((props) => (
-  <RealtimeProvider url="/realtime">
+  <RealtimeProvider url="/realtime" transports={defaultTransports}>
     <DemoFrame
       title="Chat with useChannel$"
       explain="Each window is a useChannel$ on chat/<room>: the newest 30 messages as a signal, plus publish$, which resolves with the hub's acknowledgement (the offset the message landed at). Both windows share one connection; a bot posts now and then."

@@ -1,9 +1,10 @@
 import { $, component$, useSignal } from '@builder.io/qwik';
-import { LiveFeed, RealtimeProvider, RELEASE_DELAY_MS } from '@qwik-realtime/qwik';
+import { LiveFeed, RealtimeProvider } from '@qwik-realtime/qwik';
 import { DemoFrame } from '../kit/demo-frame';
 import { PriceItem } from '../kit/price-item';
 import { ServerView } from '../kit/server-view';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 /** Cleanup on unmount: toggling the feeds off releases the shared connection; the server count goes to 0. */
 export const CleanupDemo = component$(() => {
@@ -13,10 +14,10 @@ export const CleanupDemo = component$(() => {
     shownSig.value = !shownSig.value;
   });
   return (
-    <RealtimeProvider url="/realtime" transports={['websocket']}>
+    <RealtimeProvider url="/realtime" transports={transportsOf(['websocket'])}>
       <DemoFrame
         title="Cleanup on unmount"
-        explain={`Two feeds share one connection (reference-counted). Hide them: each releases its subscription on unmount, and ${RELEASE_DELAY_MS} ms after the last one the shared connection closes — watch the server's connection count go to 0. Show them again: one new connection.`}
+        explain={`Two feeds share one connection (reference-counted). Hide them: each releases its subscription on unmount, and 1000 ms after the last one the shared connection closes — watch the server's connection count go to 0. Show them again: one new connection.`}
       >
         <button type="button" aria-pressed={shownSig.value} onClick$={toggle}>
           {shownSig.value ? 'Hide the feeds' : 'Show the feeds'}

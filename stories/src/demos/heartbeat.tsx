@@ -5,6 +5,7 @@ import { FaultBar, FAULTS } from '../kit/fault-bar';
 import { ServerView } from '../kit/server-view';
 import { StateLog } from '../kit/state-log';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 /** Props of {@link HeartbeatDemo}. */
 export interface HeartbeatDemoProps {
@@ -23,7 +24,7 @@ export const HeartbeatDemo = component$<HeartbeatDemoProps>((props) => {
   const statsSig = useStandInStats();
   const heartbeat = statsSig.value?.heartbeatMs;
   return (
-    <RealtimeProvider url="/realtime" transports={[props.transport]} options={{ heartbeatGraceMs: props.graceMs }}>
+    <RealtimeProvider url="/realtime" transports={transportsOf([props.transport])} options={{ heartbeatGraceMs: props.graceMs }}>
       <DemoFrame
         title="Heartbeat loss"
         explain={`Go silent: the server keeps the connection open but stops sending anything — no data, no heartbeat (a hung server or a half-dead proxy). The TCP socket never errors, so only the client's watchdog can tell: after the announced heartbeat (${heartbeat ?? '…'} ms) plus ${props.graceMs} ms of grace it gives up and reconnects. Speak again to let the next attempt through.`}

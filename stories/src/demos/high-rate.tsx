@@ -5,6 +5,7 @@ import { control } from '../kit/control';
 import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
 import { PriceItem } from '../kit/price-item';
+import { transportsOf } from '../kit/transports';
 
 /** Props of {@link HighRateDemo}. */
 export interface HighRateDemoProps {
@@ -65,7 +66,7 @@ export const HighRateDemo = component$<HighRateDemoProps>((props) => {
     });
   });
   return (
-    <RealtimeProvider url="/realtime" transports={['websocket']}>
+    <RealtimeProvider url="/realtime" transports={transportsOf(['websocket'])}>
       <DemoFrame
         title="High-rate ticker"
         explain={`The stand-in publishes ${props.rate} ticks per second on each of prices:BTC and prices:ETH. The client parses each frame once and hands batches to the hooks, which apply them at most once per animation frame; the lists never grow past their limit, so the page keeps its frame rate.`}

@@ -7,6 +7,7 @@ import { FaultBar, FAULTS } from '../kit/fault-bar';
 import { ServerView } from '../kit/server-view';
 import { countSequence, EMPTY_TOTALS } from '../kit/sequence-check';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 const Sequence = component$<{ generation: number; onReload$: () => void }>((props) => {
   const totalsSig = useSignal(EMPTY_TOTALS);
@@ -53,7 +54,7 @@ export const RecoveryDemo = component$(() => {
     generationSig.value++;
   });
   return (
-    <RealtimeProvider url="/realtime" transports={['websocket']}>
+    <RealtimeProvider url="/realtime" transports={transportsOf(['websocket'])}>
       <DemoFrame
         title="Recovery impossible"
         explain="Restart the server: the memory broker comes back empty with a new epoch. The client resubscribes since its old position, and the hub answers recovered: false instead of pretending nothing was lost. The app shows it and offers to reload (a fresh subscription with the last 5 messages)."

@@ -4,6 +4,7 @@ import { ConnectionStatus, RealtimeProvider, useChannel, type FeedSeed } from '@
 import type { PriceTick } from '../../stand-in-broker/feeds';
 import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
+import { transportsOf } from '../kit/transports';
 
 /** Offsets that do not follow their predecessor by exactly one (a gap or a repeat). */
 export function discontinuities(messages: Envelope[]): number {
@@ -38,15 +39,15 @@ const SeededList = component$<{ seed: FeedSeed<PriceTick> }>((props) => {
 });
 
 /**
- * SSR-seeded feed. In an app, `routeLoader$(() => loadFeed(hub, topic, { last: 10 }))` renders the seed on
+ * SSR-seeded feed. In an app, `routeLoader$(() => loadFeed(hub, topic, { history: 10 }))` renders the seed on
  * the server; here the story's loader fetches the same `loadFeed` result from the stand-in, then waits a
  * moment (as a page would before it becomes interactive) so that messages are published in between.
  */
 export const SeededDemo = component$<{ seed: FeedSeed<PriceTick> | null }>((props) => (
-  <RealtimeProvider url="/realtime" transports={['websocket']}>
+  <RealtimeProvider url="/realtime" transports={transportsOf(['websocket'])}>
     <DemoFrame
       title="SSR-seeded feed"
-      explain="The first items come from loadFeed(hub, 'prices:BTC', { last: 10 }) — what a routeLoader$ renders on the server — together with their position. Once live, the channel resumes from exactly that position: the messages published meanwhile are replayed, then live ones follow. No gap, no duplicate, no flash of empty."
+      explain="The first items come from loadFeed(hub, 'prices:BTC', { history: 10 }) — what a routeLoader$ renders on the server — together with their position. Once live, the channel resumes from exactly that position: the messages published meanwhile are replayed, then live ones follow. No gap, no duplicate, no flash of empty."
     >
       <ConnectionStatus strategy="document-ready" />
       {props.seed ? <SeededList seed={props.seed} /> : <p>No seed (the stand-in broker did not answer).</p>}

@@ -7,11 +7,12 @@ import { RetryButton } from '../kit/retry-button';
 import { ServerView } from '../kit/server-view';
 import { StateLog } from '../kit/state-log';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 /** The endpoint of the status tour: short backoff cap and heartbeat grace so every state shows within seconds. */
 export const TOUR_CONFIG: RealtimeConfig = {
   url: '/realtime',
-  transports: ['websocket', 'sse', 'long-poll'],
+  transports: transportsOf(['websocket', 'sse', 'long-poll']),
   options: { backoff: { baseMs: 1000, capMs: 8000 }, heartbeatGraceMs: 1000 },
 };
 

@@ -5,6 +5,7 @@ import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
 import { PriceItem } from '../kit/price-item';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 /** Props of {@link TopicFilter}. */
 export interface TopicFilterProps {
@@ -36,7 +37,7 @@ export const TopicFilter = component$<TopicFilterProps>((props) => {
     .filter(([, count]) => count > 0)
     .map(([topic]) => topic);
   return (
-    <RealtimeProvider url="/realtime" transports={['websocket']}>
+    <RealtimeProvider url="/realtime" transports={transportsOf(['websocket'])}>
       <DemoFrame
         title="Topic filtering"
         explain="The ticker publishes prices:BTC and prices:ETH. This page subscribes to one topic (pick the symbol in Controls): the filtering happens on the server, so the other symbol's counter stays at 0 and the server lists one subscribed topic."
@@ -46,7 +47,7 @@ export const TopicFilter = component$<TopicFilterProps>((props) => {
         <p>
           Topics the server is sending to this page: <b data-server-topics>{topics.join(', ') || 'none'}</b>
         </p>
-        <LiveFeed key={props.symbol} topic={`prices:${props.symbol}`} limit={8} item={PriceItem} aria-label={`prices:${props.symbol} ticks`} />
+        <LiveFeed topic={`prices:${props.symbol}`} limit={8} item={PriceItem} aria-label={`prices:${props.symbol} ticks`} />
       </DemoFrame>
     </RealtimeProvider>
   );

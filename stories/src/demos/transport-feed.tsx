@@ -7,6 +7,7 @@ import { PriceItem } from '../kit/price-item';
 import { ServerView } from '../kit/server-view';
 import { TransportBadge } from '../kit/transport-badge';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 /** Props of {@link TransportFeed}. */
 export interface TransportFeedProps {
@@ -25,7 +26,7 @@ export const TransportFeed = component$<TransportFeedProps>((props) => {
   const statsSig = useStandInStats();
   const buttons = props.withFallbackControls ? [FAULTS.refuseWs, FAULTS.allowWs, FAULTS.drop] : [FAULTS.drop];
   return (
-    <RealtimeProvider url="/realtime" transports={props.transports}>
+    <RealtimeProvider url="/realtime" transports={transportsOf(props.transports)}>
       <DemoFrame
         title={`LiveFeed over ${props.transports.join(' → ')}`}
         explain={

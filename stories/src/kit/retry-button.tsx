@@ -1,15 +1,11 @@
 import { component$ } from '@builder.io/qwik';
-import { acquireClient, type RealtimeConfig } from '@qwik-realtime/qwik';
+import { reconnect, type RealtimeConfig } from '@qwik-realtime/qwik';
 
 /** "Retry now": `client.connect()` on the page's shared client, which also resets a stopped client. */
 export const RetryButton = component$<{ config: RealtimeConfig }>((props) => (
   <button
     type="button"
-    onClick$={() => {
-      const lease = acquireClient(props.config);
-      lease.client.connect();
-      lease.release();
-    }}
+    onClick$={() => reconnect(props.config)}
   >
     Retry now
   </button>

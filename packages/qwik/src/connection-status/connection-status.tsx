@@ -1,12 +1,14 @@
 import { component$, Slot, useSignal, useVisibleTask$ } from '@builder.io/qwik';
 import type { ConnectStrategy, RealtimeConfig } from '../config.js';
-import { useConnectionState } from '../use-connection-state.js';
-import { DEFAULT_LABELS, statusKind, statusText, type StatusLabels } from './status-kind.js';
+import { useChannel } from '../use-channel.js';
+import { DEFAULT_LABELS, statusText, topicKind, type StatusLabels } from './status-kind.js';
 
 /** Props of {@link ConnectionStatus}. */
 export interface ConnectionStatusProps {
   /** Replace some texts; `{s}` = seconds to the next attempt, `{message}` = the error message. */
   labels?: Partial<StatusLabels>;
+  /** Also show this topic's subscription: a refused topic is an `error` with its message. May change. */
+  topic?: string;
   /** When to start observing. @default 'intersection-observer' */
   strategy?: ConnectStrategy;
   /** Endpoint, instead of the nearest provider's. */
@@ -26,7 +28,11 @@ export interface ConnectionStatusProps {
  * </ConnectionStatus>
  */
 export const ConnectionStatus = component$<ConnectionStatusProps>((props) => {
-  const stateSig = useConnectionState({
+  // Without a topic this only observes the connection (a disabled channel subscribes to nothing).
+  const { stateSig, topicStateSig } = useChannel({
+    topic: props.topic ?? '',
+    enabled: props.topic !== undefined,
+    limit: 1,
     ...(props.strategy ? { strategy: props.strategy } : {}),
     ...(props.config ? { config: props.config } : {}),
   });
@@ -61,11 +67,15 @@ export const ConnectionStatus = component$<ConnectionStatusProps>((props) => {
 
   const labels = { ...DEFAULT_LABELS, ...props.labels };
   // In the browser, idle means nothing on the page is subscribed (the client disconnected on purpose).
-  const idle = observingSig.value && onlineSig.value && stateSig.value.status === 'idle' && !stateSig.value.error;
-  const kind = idle ? 'idle' : statusKind(stateSig.value, onlineSig.value);
+  const topicState = props.topic !== undefined ? topicStateSig.value : null;
+  const failed = topicState?.status === 'failed';
+  const idle = !failed && observingSig.value && onlineSig.value && stateSig.value.status === 'idle' && !stateSig.value.error;
+  const live = { topic: '', status: 'live' as const, error: null, recovered: true, nextRetryAt: null };
+  const kind = idle ? 'idle' : topicKind(stateSig.value, topicState ?? live, onlineSig.value);
+  const shown = failed ? { ...stateSig.value, error: topicState!.error } : stateSig.value;
   return (
-    <div role="status" aria-live="polite" data-state={kind} class={props.class}>
-      <span data-part="label">{statusText(kind, stateSig.value, nowSig.value, labels)}</span>
+    <div role="status" aria-live="polite" data-state={kind} data-topic={props.topic} class={props.class}>
+      <span data-part="label">{statusText(kind, shown, nowSig.value, labels)}</span>
       <Slot name={kind} />
       <Slot />
     </div>

@@ -1,4 +1,4 @@
-import type { ConnectionState } from '@qwik-realtime/core';
+import type { ConnectionState, TopicState } from '@qwik-realtime/core';
 
 /**
  * What a status badge shows; also the `data-state` of {@link ConnectionStatus} and `LiveFeed`. `idle` is
@@ -50,4 +50,17 @@ export function statusText(kind: StatusKind, state: ConnectionState, now: number
   return labels[kind]
     .replace('{s}', String(secondsUntil(state.nextRetryAt, now)))
     .replace('{message}', state.error?.message ?? 'unknown');
+}
+
+/**
+ * What a badge or list about one topic shows: the topic's refusal (`failed`) is an `error` whatever the
+ * connection does; a topic still (re)subscribing on a live connection is `connecting` / `reconnecting`.
+ */
+export function topicKind(state: ConnectionState, topic: TopicState, online = true): StatusKind {
+  if (topic.status === 'failed') return 'error';
+  const kind = statusKind(state, online);
+  if (kind !== 'live') return kind;
+  if (topic.status === 'subscribing') return 'connecting';
+  if (topic.status === 'resubscribing') return 'reconnecting';
+  return kind;
 }

@@ -1,13 +1,13 @@
-import { component$, type Component, type JSXOutput, type PublicProps } from '@builder.io/qwik';
+import { component$, Slot, type Component, type JSXOutput, type PublicProps, type QRL } from '@builder.io/qwik';
 import type { Envelope, Position } from '@qwik-realtime/core/protocol';
 import type { ConnectStrategy, RealtimeConfig } from '../config.js';
-import { statusKind } from '../connection-status/status-kind.js';
+import { topicKind } from '../connection-status/status-kind.js';
 import { useChannel, type FeedSeed } from '../use-channel.js';
 import { LiveFeedText, type LiveFeedItemProps } from './live-feed-text.js';
 
-/** Props of {@link LiveFeed}. */
+/** Props of {@link LiveFeed}. `topic`, `since`, `history` and `enabled` may change after mount. */
 export interface LiveFeedProps<T = unknown> {
-  /** The topic to show. */
+  /** The topic to show; another value moves the feed (same connection, no stale items). */
   topic: string;
   /** Items shown at most; older ones leave the list. @default 50 */
   limit?: number;
@@ -17,6 +17,10 @@ export interface LiveFeedProps<T = unknown> {
   since?: Position | null;
   /** Replay the last N messages when there is neither seed nor `since`. @default 0 */
   history?: number;
+  /** `false` pauses the feed (unsubscribed, items kept). @default true */
+  enabled?: boolean;
+  /** Check or convert each message's data in the browser; throwing drops the message. */
+  validate$?: QRL<(data: unknown) => T>;
   /** Component rendering one message. @default the message's data as text */
   item?: Component<LiveFeedItemProps<T>>;
   /** @default 'newest-first' */
@@ -31,26 +35,37 @@ export interface LiveFeedProps<T = unknown> {
 }
 
 const LiveFeedImpl = component$<LiveFeedProps>((props) => {
-  const { messagesSig, stateSig, recoveredSig } = useChannel({
+  const { messagesSig, stateSig, topicStateSig, recoveredSig } = useChannel({
     topic: props.topic,
     ...(props.limit !== undefined ? { limit: props.limit } : {}),
     ...(props.seed ? { seed: props.seed } : {}),
     ...(props.since ? { since: props.since } : {}),
     ...(props.history !== undefined ? { history: props.history } : {}),
+    ...(props.enabled !== undefined ? { enabled: props.enabled } : {}),
+    ...(props.validate$ ? { validate$: props.validate$ } : {}),
     ...(props.strategy ? { strategy: props.strategy } : {}),
     ...(props.config ? { config: props.config } : {}),
   });
   const Item = props.item ?? LiveFeedText;
   const messages = props.order === 'oldest-first' ? messagesSig.value : [...messagesSig.value].reverse();
+  const topicState = topicStateSig.value;
+  const failed = topicState.status === 'failed';
   return (
     <ul
       class={props.class}
       aria-label={props['aria-label']}
       data-topic={props.topic}
-      data-state={statusKind(stateSig.value)}
+      data-state={props.enabled === false ? 'idle' : topicKind(stateSig.value, topicState)}
+      data-topic-state={topicState.status}
       data-recovered={recoveredSig.value ? 'true' : 'false'}
       data-count={messages.length}
     >
+      {failed && (
+        <li data-part="error" role="alert">
+          <span data-part="error-message">{topicState.error?.message ?? 'refused'}</span>
+          <Slot name="error" />
+        </li>
+      )}
       {messages.map((message) => (
         <li key={message.id} data-id={message.id} data-offset={message.offset}>
           <Item message={message} />
@@ -71,9 +86,10 @@ export type LiveFeedComponent = <T = unknown>(
  * A bounded, keyed list of a topic's newest messages. Renders its seed on the server, connects when it
  * scrolls into view (no JavaScript before that), continues from the seed's position with no gap and no
  * duplicate, and applies bursts at most once per animation frame. Data is always rendered as text.
- * `data-state` on the list carries the connection kind (`connecting`, `live`, `reconnecting`, ...).
+ * `data-state` carries the kind (`connecting`, `live`, `reconnecting`, `error`, ...) for this topic:
+ * a refused topic is `error`, with its message in a `role="alert"` item (add your own with `q:slot="error"`).
  * @example
- * export const useNews = routeLoader$(() => loadFeed(hub, 'news', { last: 20 }));
+ * export const useNews = routeLoader$(() => loadFeed(hub, 'news', { history: 20 }));
  * // in the page:
  * const news = useNews();
  * <LiveFeed topic="news" limit={20} seed={news.value} item={NewsItem} />

@@ -3,8 +3,8 @@ import type { HubLike } from './hub-like.js';
 
 /** Options of {@link loadFeed}. */
 export interface LoadFeedOptions {
-  /** How many of the newest messages to return. @default 20 */
-  last?: number;
+  /** How many of the newest messages to return (the same `history` as the hooks'). @default 20 */
+  history?: number;
 }
 
 /**
@@ -13,10 +13,10 @@ export interface LoadFeedOptions {
  * live from exactly that position — no gap, no duplicate, no flash of empty.
  * @example
  * // src/routes/index.tsx
- * export const useNews = routeLoader$(() => loadFeed(hub, 'news', { last: 20 }));
+ * export const useNews = routeLoader$(() => loadFeed(hub, 'news', { history: 20 }));
  */
 export async function loadFeed<T = unknown>(hub: HubLike, topic: string, options: LoadFeedOptions = {}): Promise<FeedSeed<T>> {
-  const last = Math.max(0, Math.floor(options.last ?? 20));
+  const last = Math.max(0, Math.floor(options.history ?? 20));
   const answer = await hub.options.broker.history(topic, { last });
   const messages = answer.messages.map((message) => ({ ...message })) as FeedSeed<T>['messages'];
   const newest = messages[messages.length - 1];

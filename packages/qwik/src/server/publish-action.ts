@@ -10,9 +10,12 @@ export interface PublishFailure {
   message: string;
 }
 
+/** What `event.fail` returns: the data marked `failed: true` (qwik-city's `FailReturn`). */
+export type Failed<F> = F & { failed: true };
+
 /** The part of qwik-city's `RequestEventAction` the handler uses. */
 export interface ActionEventLike {
-  fail<F extends Record<string, unknown>>(status: number, data: F): unknown;
+  fail<F extends Record<string, any>>(status: number, data: F): Failed<F>;
 }
 
 /** Options of {@link publishAction}. */
@@ -40,7 +43,7 @@ const HTTP_OF_CODE: Record<string, number> = {
  * // <Form action={post}><input name="text" /><button>Send</button></Form>
  */
 export function publishAction<T = FormFields>(hub: HubLike, options: PublishActionOptions<T>) {
-  return async (form: FormFields, event: ActionEventLike): Promise<PublishAck | ReturnType<ActionEventLike['fail']>> => {
+  return async (form: FormFields, event: ActionEventLike): Promise<PublishAck | Failed<PublishFailure>> => {
     try {
       const topic = typeof options.topic === 'function' ? options.topic(form) : options.topic;
       const data = options.toData ? options.toData(form) : form;
