@@ -16,7 +16,7 @@ import type { ClientTestHub } from './client-fixtures.js';
 
 let hub: ClientTestHub | undefined;
 let client: RealtimeClient | undefined;
-let blackHole: { server: Server; sockets: Set<Socket> } | undefined;
+let blackHole: { server: Server; sockets: Set<Socket>; requests: Set<Socket> } | undefined;
 afterEach(async () => {
   client?.close();
   client = undefined;
@@ -34,12 +34,18 @@ const fast = { backoff: { baseMs: 20, capMs: 100 }, minUptimeMs: 50, teardownDel
 /** A TCP server that accepts every connection and never writes a byte. */
 async function startBlackHole(): Promise<string> {
   const sockets = new Set<Socket>();
+  // Connections that carried a request and are still open (an HTTP client may also open idle spares).
+  const requests = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.once('data', () => requests.add(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      requests.delete(socket);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  blackHole = { server, sockets };
+  blackHole = { server, sockets, requests };
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/realtime`;
 }
 
@@ -196,5 +202,24 @@ describe('WebSocket warnings', () => {
     await until(() => seen.length === 2 || c.getState().status === 'closed', 'resumed or stopped');
     expect(c.getState()).toMatchObject({ status: 'open' });
     expect(seen).toEqual([1, 2]);
+  });
+});
+
+describe('HTTP publish to a server that never answers', () => {
+  test('GIVEN POST /publish hangs THEN each timed-out attempt is aborted (no request left open), and close() aborts the last', async () => {
+    const url = await startBlackHole();
+    client = createBaseClient({ url, transports: [transportsByName['long-poll']()], platform: nodePlatform, ...fast, publishTimeoutMs: 100, publishRetries: 1 });
+    const failure = await client.publish('t', 1).then(
+      () => undefined,
+      (error: unknown) => error as PublishError,
+    );
+    expect(failure).toMatchObject({ code: 'disconnected' });
+    // Both attempts reached the server, and both connections were given up by the client.
+    await until(() => blackHole!.requests.size === 0, 'aborted requests closed');
+    const pending = client.publish('t', 2).catch((error: unknown) => error as PublishError);
+    await until(() => blackHole!.requests.size === 1, 'request in flight');
+    client.close();
+    expect(await pending).toMatchObject({ code: 'disconnected', retry: 'no_retry' });
+    await until(() => blackHole!.requests.size === 0, 'in-flight request aborted by close()');
   });
 });

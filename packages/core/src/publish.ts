@@ -39,8 +39,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const waiting = new Set<{ timer: unknown; stop: () => void }>();
   /** Bumped by `close()`: a publish started before it never retries after it (even one in flight then). */
   let generation = 0;
+  /** Requests waiting for their answer: a timeout or `close()` aborts them (no POST left hanging). */
+  const inFlight = new Set<AbortController>();
 
-  const overHttp = async (request: PublishRequest): Promise<PublishAck> => {
+  const overHttp = async (request: PublishRequest, signal: AbortSignal): Promise<PublishAck> => {
     const fetch = options.platform.fetch();
     if (!fetch) throw clientError('disconnected', '@qwik-realtime/core: no connection and no fetch to publish with');
     let token: string | undefined;
@@ -56,6 +58,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         credentials: 'include',
         headers: { ...options.headers, 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(request),
+        signal,
       });
     } catch (error) {
       throw clientError('disconnected', `@qwik-realtime/core: publish failed: ${String(error)}`);
@@ -73,13 +76,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const session = options.connection.session();
     // Aborted on timeout, so the session forgets the request instead of keeping it until it closes.
     const controller = new AbortController();
-    const sent = session?.publish ? session.publish(request, randomId(platform), controller.signal) : overHttp(request);
+    inFlight.add(controller);
+    const sent = session?.publish ? session.publish(request, randomId(platform), controller.signal) : overHttp(request, controller.signal);
     return new Promise<PublishAck>((resolve, reject) => {
       const timer = platform.setTimeout(() => {
         controller.abort();
         reject(clientError('disconnected', '@qwik-realtime/core: publish not acknowledged in time'));
       }, options.timeoutMs);
-      sent.then(resolve, reject).finally(() => platform.clearTimeout(timer));
+      sent.then(resolve, reject).finally(() => {
+        platform.clearTimeout(timer);
+        inFlight.delete(controller);
+      });
     });
   };
 
@@ -118,6 +125,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     publish,
     close() {
       generation++;
+      for (const controller of inFlight) controller.abort();
+      inFlight.clear();
       for (const entry of waiting) {
         platform.clearTimeout(entry.timer);
         entry.stop();
