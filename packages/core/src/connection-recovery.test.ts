@@ -255,6 +255,23 @@ describe('retry windows (issue 15)', () => {
     expect(wait).toBeLessThan(6000);
   });
 
+  test('GIVEN a retryAfterMs WHEN the network comes back meanwhile THEN the client still waits for the hint', async () => {
+    const network = new EventTarget();
+    const ws = scripted('websocket', open);
+    const { c } = client([ws.transport], { platform: { network, visibility: null, random: () => 0.5 } });
+    c.subscribe('t', {});
+    await vi.advanceTimersByTimeAsync(0);
+    ws.sessions[0]!.events.closed({ code: 'try_again_later', retry: 'retry_backoff', message: 'busy', retryAfterMs: 4000 });
+    network.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(ws.sessions).toHaveLength(1);
+    // After the hint, `online` hurries the retry again (the jitter part of the wait is ours to skip).
+    await vi.advanceTimersByTimeAsync(1);
+    network.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ws.sessions).toHaveLength(2);
+  });
+
   test('GIVEN 200 clients dropped by a restart THEN no 100 ms window holds more than 20 % of their first reconnects', async () => {
     const buckets = new Map<number, number>();
     for (let seed = 1; seed <= 200; seed++) {

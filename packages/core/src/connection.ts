@@ -85,6 +85,8 @@ export function createConnection(options: ConnectionOptions): Connection {
   let retryBase: number | undefined;
   let connectTimer: unknown;
   let reconnectWithinMs: number | undefined;
+  /** The server asked not to come back before this time (`retryAfterMs`): online/visible do not hurry it. */
+  let holdUntil = 0;
   const debug = (event: string, detail?: unknown) => options.debug?.(event, detail);
 
   const set = (patch: Partial<ConnectionState>) => {
@@ -238,6 +240,7 @@ export function createConnection(options: ConnectionOptions): Connection {
           retryNowWindowMs: options.retryNowWindowMs,
           reconnectWithinMs: announced,
         });
+    holdUntil = reason.retryAfterMs ? platform.now() + reason.retryAfterMs : 0;
     set({ status: 'reconnecting', attempt: fallback ? state.attempt : state.attempt + 1, nextRetryAt: platform.now() + delay, error });
     if (paused) return;
     debug('retry', { delay });
@@ -250,7 +253,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       paused = false;
       void attempt();
     } else if (retryTimer !== undefined) {
-      void attempt();
+      if (platform.now() >= holdUntil) void attempt();
     } else watchdog?.check();
   };
   const onVisibility = () => {
