@@ -10,6 +10,7 @@ const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import
 export const workspaceAliases = [
   { find: /^@qwik-realtime\/core\/protocol$/, replacement: src('core/src/protocol/index.ts') },
   { find: /^@qwik-realtime\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+  { find: /^@qwik-realtime\/core\/host$/, replacement: src('core/src/host/index.ts') },
   { find: /^@qwik-realtime\/core$/, replacement: src('core/src/index.ts') },
   { find: /^@qwik-realtime\/qwik\/server$/, replacement: src('qwik/src/server/index.ts') },
   { find: /^@qwik-realtime\/server\/vite$/, replacement: src('server/src/vite.ts') },
@@ -73,7 +74,7 @@ export default defineConfig({
           // Qwik bindings in Chromium against tests/qwik-app; needs the packages and the app built first.
           name: 'e2e-qwik',
           environment: 'node',
-          include: ['tests/e2e/qwik-*.test.ts'],
+          include: ['tests/e2e/qwik-*.test.ts', 'tests/e2e/high-rate-*.test.ts', 'tests/e2e/worker-*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

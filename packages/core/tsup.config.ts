@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'protocol/index': 'src/protocol/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', 'protocol/index': 'src/protocol/index.ts', 'testing/index': 'src/testing/index.ts', 'host/index': 'src/host/index.ts', 'host/worker': 'src/host/worker.ts' },
   format: ['esm'],
   dts: true,
   clean: true,
