@@ -116,7 +116,10 @@ export interface ReconnectFrame {
   reconnectWithinMs: number;
 }
 
-/** Every frame the server sends over WebSocket. */
+/**
+ * Every frame the server sends over WebSocket. A client that connected with `?batch=1` may get several in one
+ * WebSocket message, one JSON object per line (docs/protocol.md, "Batch frames").
+ */
 export type ServerFrame =
   | ReconnectFrame
   | HelloFrame
