@@ -35,6 +35,15 @@ export interface HubOptions<P extends Principal = Principal> {
   maxTopicsPerConnection?: number;
   /** Bytes a connection may have queued for writing before it is cut with `slow_consumer`. @default 1048576 */
   maxBufferedBytes?: number;
+  /**
+   * Topics whose latest value is all that matters (a ticker). While a connection has more than half of
+   * `maxBufferedBytes` waiting, such a topic's messages are held, newer replacing older, for that
+   * connection only; the message sent when there is room carries `conflated: <dropped count>`. Other topics
+   * are never dropped: the connection is cut with `slow_consumer` and resumes from history.
+   * @default no topic is conflated
+   * @example conflate: (topic) => topic.startsWith('prices:')
+   */
+  conflate?: (topic: string) => boolean;
   /** Sustained inbound WebSocket frames per second per connection. @default 200 */
   inboundFramesPerSecond?: number;
   /** Inbound WebSocket frames allowed in a burst. @default 400 */
@@ -86,7 +95,8 @@ export interface HubOptions<P extends Principal = Principal> {
 
 /** {@link HubOptions} with defaults applied. */
 export interface ResolvedHubOptions<P extends Principal = Principal>
-  extends Required<Omit<HubOptions<P>, 'broker' | 'authenticate' | 'authorize' | 'onError'>> {
+  extends Required<Omit<HubOptions<P>, 'broker' | 'authenticate' | 'authorize' | 'onError' | 'conflate'>> {
+  conflate: ((topic: string) => boolean) | undefined;
   broker: Broker;
   authenticate: (ctx: AuthContext) => P | null | Promise<P | null>;
   authorize: (principal: P, action: HubAction, topic: string) => boolean | Promise<boolean>;
@@ -111,6 +121,7 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     maxFrameBytes: maxMessageBytes + 4096,
     maxTopicsPerConnection: positive(options.maxTopicsPerConnection, 128, 'maxTopicsPerConnection'),
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
+    conflate: options.conflate,
     inboundFramesPerSecond: positive(options.inboundFramesPerSecond, 200, 'inboundFramesPerSecond'),
     inboundFrameBurst: positive(options.inboundFrameBurst, 400, 'inboundFrameBurst'),
     maxQueuedFrames: positive(options.maxQueuedFrames, 64, 'maxQueuedFrames'),

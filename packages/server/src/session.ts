@@ -14,6 +14,7 @@ import { RealtimeError, toRealtimeError } from './errors.js';
 import type { HubContext } from './hub-context.js';
 import type { TransportName } from './options.js';
 import type { Outbound } from './outbound.js';
+import { createConflation } from './conflation.js';
 import { createSubscription } from './subscription.js';
 import type { SubscribeRequest, Subscription } from './subscription.js';
 
@@ -96,6 +97,25 @@ export function createSession<P extends Principal>(
   let expiry: ReturnType<typeof setTimeout> | undefined;
 
   const overflow = () => session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
+  // The hot path of fan-out: the position object is updated in place.
+  const writeMessage = (topic: string, outbound: Outbound) => {
+    const { offset, epoch } = outbound.message;
+    const position = positionOfTopic(session.positions, topic);
+    if (position) {
+      position.offset = offset;
+      position.epoch = epoch;
+    } else session.positions[topic] = { offset, epoch };
+    output.message(outbound);
+    if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
+  };
+  // Conflated topics (hub option `conflate`) hold their latest message while the connection is half full.
+  const conflation = options.conflate
+    ? createConflation({
+        conflate: options.conflate,
+        pressure: () => output.bufferedBytes() > options.maxBufferedBytes / 2,
+        write: (topic, outbound) => !done && subscriptions.has(topic) && writeMessage(topic, outbound),
+      })
+    : undefined;
   const guard = (write: () => void) => {
     if (done) return;
     write();
@@ -152,17 +172,9 @@ export function createSession<P extends Principal>(
           session.positions[topic] = { ...frame.position };
           guard(() => output.subscribed(frame));
         },
-        // The hot path of fan-out: no closure, and the position object is updated in place.
         message(outbound) {
-          if (done) return;
-          const { offset, epoch } = outbound.message;
-          const position = positionOfTopic(session.positions, topic);
-          if (position) {
-            position.offset = offset;
-            position.epoch = epoch;
-          } else session.positions[topic] = { offset, epoch };
-          output.message(outbound);
-          if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
+          if (done || conflation?.hold(topic, outbound)) return;
+          writeMessage(topic, outbound);
         },
         failed(error) {
           if (subscriptions.get(topic) === subscription) subscriptions.delete(topic);
@@ -234,6 +246,7 @@ export function createSession<P extends Principal>(
     done = true;
     if (heartbeat) clearInterval(heartbeat);
     if (expiry) clearTimeout(expiry);
+    conflation?.stop();
     for (const subscription of subscriptions.values()) subscription.stop();
     subscriptions.clear();
     ctx.sessions.delete(session);

@@ -27,6 +27,11 @@ export interface Envelope<T = unknown> {
   offset: number;
   /** Epoch of `offset` (see {@link Position}). */
   epoch: string;
+  /**
+   * Only on a conflated topic (the hub's `conflate` option) for a connection that fell behind: how many
+   * messages of this topic right before this one were dropped for it. The offsets show the same gap.
+   */
+  conflated?: number;
 }
 
 /** The position of an envelope. */
