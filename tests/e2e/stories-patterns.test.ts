@@ -34,7 +34,7 @@ describe('Resume and dedup', () => {
   it.each([
     ['patterns-resume-and-dedup--web-socket'],
     ['patterns-resume-and-dedup--long-poll'],
-  ])('GIVEN %s WHEN the server sends duplicates and connections drop every second THEN nothing is missing and nothing is shown twice', async (id) => {
+  ])('GIVEN %s WHEN every message is appended twice (two offsets, one id) and connections drop every second THEN the client drops the copies: nothing is missing and nothing is shown twice', async (id) => {
     const { page, problems } = await session.open(id, { ignore: INJECTED_NETWORK_ERRORS });
     const count = counters(page);
     await connectionStatus(page).waitFor('live');
@@ -46,7 +46,13 @@ describe('Resume and dedup', () => {
     const before = await count.read('received');
     await count.waitForAtLeast('received', before + 10);
     await count.waitForAtLeast('injected', 1);
+    // The copies reached the client (their offsets are new) and its dedup by id dropped them.
+    await count.waitForAtLeast('dropped', 5);
     expect(await count.all('missing', 'duplicates')).toEqual({ missing: 0, duplicates: 0 });
+    const shown = await page.locator('ol[aria-label="Last messages shown"] li').evaluateAll((items) => items.map((item) => ({ id: item.getAttribute('data-id'), n: Number(item.getAttribute('data-n')) })));
+    expect(shown.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(shown.map((item) => item.id)).size).toBe(shown.length);
+    expect(shown.map((item) => item.n)).toEqual(shown.map((_, index) => (shown[0]?.n ?? 0) + index));
     expect(await page.locator('[data-recovered]').getAttribute('data-recovered')).toBe('true');
     expect(problems).toEqual([]);
   });

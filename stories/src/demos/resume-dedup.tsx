@@ -6,6 +6,7 @@ import { control } from '../kit/control';
 import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
 import { FaultBar, FAULTS } from '../kit/fault-bar';
+import { countDropped, EMPTY_DEDUP } from '../kit/dedup-check';
 import { countSequence, EMPTY_TOTALS } from '../kit/sequence-check';
 import { useStandInStats } from '../kit/use-stats';
 
@@ -14,14 +15,21 @@ export interface ResumeDedupProps {
   transport: TransportName;
 }
 
+/** How many of the latest messages the list shows. */
+const LAST_SHOWN = 8;
+
 const SequenceCounters = component$(() => {
   const totalsSig = useSignal(EMPTY_TOTALS);
+  const dedupSig = useSignal(EMPTY_DEDUP);
+  const lastSig = useSignal<{ id: string; n: number }[]>([]);
   const chaosSig = useSignal(false);
   const dropsSig = useSignal(0);
   const statsSig = useStandInStats();
   const { recoveredSig } = useSubscription$<SequenceTick>(
     (message) => {
       totalsSig.value = countSequence(totalsSig.value, message.data.n, false);
+      dedupSig.value = countDropped(dedupSig.value, message);
+      lastSig.value = [...lastSig.value.slice(-(LAST_SHOWN - 1)), { id: message.id, n: message.data.n }];
     },
     { topic: 'sequence', strategy: 'document-ready' },
   );
@@ -54,8 +62,17 @@ const SequenceCounters = component$(() => {
         <Counter name="missing" label="Missing" value={totals.missing} bad />
         <Counter name="duplicates" label="Duplicates shown" value={totals.duplicates} bad />
         <Counter name="drops" label="Chaos drops" value={dropsSig.value} />
-        <Counter name="injected" label="Duplicates sent by server" value={statsSig.value?.duplicatesInjected ?? 0} />
+        <Counter name="injected" label="Copies appended by the server" value={statsSig.value?.duplicatesInjected ?? 0} />
+        <Counter name="dropped" label="Copies dropped by the client" value={dedupSig.value.dropped} />
       </div>
+      <ol class="log" aria-label="Last messages shown">
+        {lastSig.value.map((item, index) => (
+          // Keyed by place, not by id: a repeated id must show up as a repeated row.
+          <li key={index} data-id={item.id} data-n={item.n}>
+            n = {item.n}
+          </li>
+        ))}
+      </ol>
       <p data-recovered={recoveredSig.value ? 'true' : 'false'}>
         Every resume so far: {recoveredSig.value ? 'recovered (nothing lost)' : 'NOT recovered'}
       </p>
@@ -68,7 +85,7 @@ export const ResumeDedup = component$<ResumeDedupProps>((props) => (
   <RealtimeProvider url="/realtime" transports={[props.transport]}>
     <DemoFrame
       title="Resume and dedup"
-      explain="The sequence feed numbers its messages 1, 2, 3… Drop the connection mid-stream (or turn on chaos): the client resubscribes since its last position and the hub replays exactly what was missed. Send duplicates: the broker delivers every message twice and the client drops the copies by id. Missing and duplicates stay 0."
+      explain="The sequence feed numbers its messages 1, 2, 3… Drop the connection mid-stream (or turn on chaos): the client resubscribes since its last position and the hub replays exactly what was missed. Send duplicates: every message is appended twice, as a publisher retry without an idempotency key does — two offsets, one id — so the copies reach the client, which drops them by id (counted from the offsets it skipped while n stayed contiguous). Missing and duplicates shown stay 0."
     >
       <SequenceCounters />
     </DemoFrame>
