@@ -2,10 +2,10 @@ import { backoffDelay } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import { createConnection } from './connection.js';
 import { createDedup } from './dedup.js';
+import { createDelivery } from './delivery.js';
 import { clientError, clientErrorOfBody } from './errors.js';
 import { resolvePlatform } from './platform.js';
 import type { Platform } from './platform.js';
-import type { Envelope } from './protocol/envelope.js';
 import type { SubscribedFrame } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
 import { createPublisher } from './publish.js';
@@ -75,9 +75,6 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
   const url = options.url.replace(/\/+$/, '');
   const topics = new Map<string, Entry>();
   const dedup = createDedup(options.dedupWindow ?? 1000);
-  const dirty = new Set<Entry>();
-  const schedule = options.scheduleBatch ?? queueMicrotask;
-  let flushQueued = false;
 
   const request = topicRequest;
   const minUptimeMs = options.minUptimeMs ?? 5000;
@@ -92,6 +89,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       }, 0);
     }
   };
+  const delivery = createDelivery(options.scheduleBatch ?? queueMicrotask, safely);
   const eventOf = (entry: Entry, frame: Pick<SubscribedFrame, 'recovered' | 'position' | 'replayed'>): SubscriptionEvent => ({
     topic: entry.topic,
     recovered: frame.recovered,
@@ -100,39 +98,11 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     replayed: frame.replayed,
   });
 
-  const deliver = (listener: Listener, batch: Envelope[], topic: string) => {
-    const { validate, onBatch, onMessage, onError } = listener.options;
-    let out = batch;
-    if (validate) {
-      out = [];
-      for (const message of batch) {
-        try {
-          out.push({ ...message, data: validate(message.data) });
-        } catch (error) {
-          safely(() => onError?.(clientError('bad_request', `@qwik-realtime/core: validation failed: ${String(error)}`, topic)));
-        }
-      }
-    }
-    if (!out.length) return;
-    if (onBatch) safely(() => onBatch(out));
-    if (onMessage) for (const message of out) safely(() => listener.active && onMessage(message));
-  };
-
-  const flush = () => {
-    flushQueued = false;
-    for (const entry of [...dirty]) {
-      dirty.delete(entry);
-      const batch = entry.pending;
-      entry.pending = [];
-      for (const listener of [...entry.listeners]) if (listener.active) deliver(listener, batch, entry.topic);
-    }
-  };
-
   const remove = (entry: Entry) => {
     platform.clearTimeout(entry.teardown);
     platform.clearTimeout(entry.retryTimer);
     topics.delete(entry.topic);
-    dirty.delete(entry);
+    delivery.forget(entry);
     connection.unsubscribe(entry.topic);
     if (!topics.size) connection.idle();
   };
@@ -216,13 +186,9 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
         }
         if (dedup.seen(`${message.topic}\n${message.id}`)) continue;
         entry.position = { offset: message.offset, epoch: message.epoch };
-        entry.pending.push(message);
-        dirty.add(entry);
+        delivery.push(entry, message);
       }
-      if (dirty.size && !flushQueued) {
-        flushQueued = true;
-        schedule(flush);
-      }
+      delivery.schedule();
     },
     error(body) {
       options.debug?.('error', body);
@@ -317,7 +283,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
         for (const listener of entry.listeners) listener.active = false;
       }
       topics.clear();
-      dirty.clear();
+      delivery.clear();
       publisher.close();
       connection.close();
     },

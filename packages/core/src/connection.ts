@@ -8,6 +8,7 @@ import type { Envelope } from './protocol/envelope.js';
 import { DEFAULT_HEARTBEAT_MS } from './protocol/frames.js';
 import type { SubscribedFrame } from './protocol/frames.js';
 import { retryDelay } from './retry-delay.js';
+import { createTransportChain } from './transport-chain.js';
 import type { CloseReason, TopicRequest, Transport, TransportSession } from './transport.js';
 import type { ClientError, ConnectionState } from './types.js';
 
@@ -69,9 +70,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   const { platform } = options;
   const listeners = new Set<(state: ConnectionState) => void>();
   let state: ConnectionState = { status: 'idle', transport: null, attempt: 0, nextRetryAt: null, error: null };
-  /** Transports skipped after failing before ever opening, until the time given. */
-  const skipped = new Map<Transport, number>();
-  const opened = new Set<Transport>();
+  const chain = createTransportChain(options.transports, platform, options.transportSkipMs);
   let session: TransportSession | undefined;
   let live: { on: boolean } | undefined;
   let isOpen = false;
@@ -110,21 +109,11 @@ export function createConnection(options: ConnectionOptions): Connection {
     platform.clearTimeout(retryTimer);
     retryTimer = undefined;
   };
-  const isSkipped = (transport: Transport) => (skipped.get(transport) ?? 0) > platform.now();
-  const pick = () => {
-    let transport = options.transports.find((t) => !isSkipped(t));
-    if (!transport) {
-      skipped.clear();
-      transport = options.transports[0];
-    }
-    if (!transport) throw new Error('@qwik-realtime/core: no transport configured');
-    return transport;
-  };
 
   const attempt = async (seamless = false) => {
     clearRetry();
     endSession();
-    const transport = pick();
+    const transport = chain.pick();
     const token = { on: true };
     live = token;
     if (!seamless) set({ status: state.status === 'idle' || state.status === 'closed' ? 'connecting' : 'reconnecting', transport: transport.name, nextRetryAt: null });
@@ -157,7 +146,7 @@ export function createConnection(options: ConnectionOptions): Connection {
         open(announced) {
           if (!token.on) return;
           hasOpened = isOpen = true;
-          opened.add(transport);
+          chain.opened(transport);
           platform.clearTimeout(connectTimer);
           // A hello without a usable interval must not arm a NaN (about 1 ms) timer over and over.
           const heartbeatMs = Number.isFinite(announced) && announced > 0 ? announced : DEFAULT_HEARTBEAT_MS;
@@ -221,13 +210,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       set({ status: 'closed', nextRetryAt: null, error });
       return;
     }
-    // Only a transport-level failure (network, refused upgrade, missing constructor, no answer) before the
-    // transport ever opened counts against it; a token, an error status or a restarting server says nothing
-    // about it. The skip expires, so one bad moment does not demote a transport for the page's life.
-    const fault = reason.transportFault ?? reason.code === 'disconnected';
-    const broken = !hadOpened && !opened.has(transport) && reason.retry === 'retry_backoff' && fault;
-    const fallback = broken && options.transports.some((t) => t !== transport && !isSkipped(t));
-    if (broken) skipped.set(transport, platform.now() + options.transportSkipMs);
+    const fallback = !hadOpened && chain.failed(transport, reason);
     const announced = reason.reconnectWithinMs ?? reconnectWithinMs;
     reconnectWithinMs = undefined;
     const delay = fallback && !reason.retryAfterMs
@@ -307,7 +290,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     connect() {
       stopped = false;
       paused = false;
-      skipped.clear();
+      chain.reset();
       set({ attempt: 0, error: null, ...(state.status === 'closed' ? { status: 'idle' as const } : {}) });
       if (options.topics().length && !isOpen) {
         attach();
