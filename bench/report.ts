@@ -32,6 +32,8 @@ in the same run (per round, then the median). Machine-readable: [results.json](.
 | hub WebSocket / raw SSE loop | >= 0.9 | ${mark(results.wsVsRawSse, (v) => v >= 0.9)} |
 | RSS per idle SSE connection, KB | <= 20 | ${mark(results.sseRssPerConnKb, (v) => v <= 20)} |
 | RSS per idle WebSocket connection, KB | <= 25 | ${mark(results.wsRssPerConnKb, (v) => v <= 25)} |
+| RSS per extra idle SSE connection (slope ${results.meta.config.idleCounts.join(' -> ')}), KB | <= 20 | ${mark(results.sseRssMarginalKb, (v) => v <= 20)} |
+| RSS per extra idle WebSocket connection (slope), KB | <= 25 | ${mark(results.wsRssMarginalKb, (v) => v <= 25)} |
 | overload peak RSS, MB | < 300 | ${mark(results.overloadPeakRssMb, (v) => v < 300)} |
 
 ## Fan-out throughput

@@ -9,6 +9,8 @@
  *   pnpm bench --quick --only=fanout,memory --no-write
  *   BENCH_CPU_PROF=/tmp/prof pnpm bench --quick --only=fanout   # CPU profiles of the fan-out servers
  *   BENCH_HEAP_SNAPSHOTS=/tmp/heap pnpm bench --quick --only=memory
+ *   BENCH_HUB_SRC=/path/to/old/packages/server/src pnpm bench --quick --no-write   # another copy of the hub
+ *   pnpm bench --render        # RESULTS.md again from results.json + FINDINGS.md
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,13 @@ const write = !smoke && !args.includes('--no-write');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const runs = (name: string) => !only || only.includes(name);
 
+// `--render`: rewrite RESULTS.md from results.json and FINDINGS.md, measuring nothing.
+if (args.includes('--render')) {
+  const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+  writeFileSync(here('./RESULTS.md'), renderResults(JSON.parse(readFileSync(here('./results.json'), 'utf8')), readFileSync(here('./FINDINGS.md'), 'utf8')));
+  process.exit(0);
+}
+
 // Pin the load generator to core 0 and raise its descriptor limit (10k sockets), once.
 if (!process.env.BENCH_PINNED) {
   const pin = existsSync('/usr/bin/taskset') ? 'taskset -c 0 ' : '';
@@ -40,15 +49,15 @@ if (!process.env.BENCH_PINNED) {
 const full: BenchConfig = {
   rounds: 3,
   subscribers: 1000,
-  messages: 1000,
+  messages: 400,
   batch: 20,
   size: 85,
   idleCounts: [1000, 10_000],
   latencySeconds: 5,
   overloadSubscribers: 200,
   overloadSeconds: 10,
-  manyTopics: { connections: 1000, topicsPerConnection: 100, messages: 20_000 },
-  oneToMany: { topics: 1000, messages: 20_000 },
+  manyTopics: { connections: 1000, topicsPerConnection: 100, messages: 10_000 },
+  oneToMany: { topics: 1000, messages: 10_000 },
   brokers: ['redis', 'nats'],
 };
 const config: BenchConfig = smoke
@@ -99,6 +108,8 @@ const results = {
   sseRssPerConnKb: memory?.sseRssPerConnKb ?? null,
   wsRssPerConnKb: memory?.wsRssPerConnKb ?? null,
   overloadPeakRssMb: over?.peakRssMb ?? null,
+  sseRssMarginalKb: memory?.sseRssMarginalKb ?? null,
+  wsRssMarginalKb: memory?.wsRssMarginalKb ?? null,
   failures,
   meta: {
     mode: smoke ? 'smoke' : quick ? 'quick' : 'full',

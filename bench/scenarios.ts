@@ -101,21 +101,34 @@ export interface MemoryRow {
   transport: string;
   connections: number;
   rssPerConnectionKb: number;
+  /** Live JS objects. */
   heapPerConnectionKb: number;
+  /** JS heap pages committed (live objects plus free space the GC keeps). */
+  heapCommittedPerConnectionKb: number;
+  externalPerConnectionKb: number;
 }
+
+const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
 
 /** Idle connections, one topic each: RSS and heap per connection after GC, counted from the first one on. */
 export async function idleMemory(config: BenchConfig, snapshotDir?: string) {
   const rows: MemoryRow[] = [];
-  const cases: [string, string, Protocol][] = [
+  // The last two show where the rest of the RSS goes at 1k: V8's young generation, grown while the
+  // connections were set up, is a fixed cost (16-32 MB) that does not scale with connections.
+  const young = { NODE_OPTIONS: '--max-semi-space-size=1' };
+  const cases: [string, string, Protocol, Record<string, string>?][] = [
     ['hub', 'hub', 'sse'],
     ['hub', 'hub', 'hub-ws'],
     ['raw-sse', 'raw res.write loop', 'sse'],
     ['naive-ws', 'naive ws loop', 'plain-ws'],
+    ['hub', 'hub, --max-semi-space-size=1', 'sse', young],
+    ['hub', 'hub, --max-semi-space-size=1', 'hub-ws', young],
   ];
   for (const connections of config.idleCounts) {
-    for (const [kind, label, protocol] of cases) {
-      const server = await startServer(kind);
+    for (const [kind, label, protocol, env] of cases) {
+      // References and the young-generation rows at the smallest crowd only (10k connections take minutes here).
+      if ((env || kind !== 'hub') && connections !== config.idleCounts[0]) continue;
+      const server = await startServer(kind, { env });
       try {
         // The first connection loads and compiles the request path; memory is counted after it.
         const first = await crowdOn(server, protocol, 1);
@@ -123,9 +136,9 @@ export async function idleMemory(config: BenchConfig, snapshotDir?: string) {
         const rest = await crowdOn(server, protocol, connections - 1);
         await server.waitForCount(connections);
         await sleep(200);
-        const m = await server.ask<{ rssPerConnection: number; heapPerConnection: number }>({ cmd: 'memory' });
+        const m = await server.ask<{ rssPerConnection: number; heapPerConnection: number; heapTotalPerConnection: number; externalPerConnection: number }>({ cmd: 'memory' });
         if (snapshotDir && kind === 'hub') await server.ask({ cmd: 'snapshot', path: `${snapshotDir}/idle-${protocol}-${connections}.heapsnapshot` });
-        rows.push({ server: label, transport: protocol === 'sse' ? 'sse' : 'websocket', connections, rssPerConnectionKb: Math.round(m.rssPerConnection / 102.4) / 10, heapPerConnectionKb: Math.round(m.heapPerConnection / 102.4) / 10 });
+        rows.push({ server: label, transport: protocol === 'sse' ? 'sse' : 'websocket', connections, rssPerConnectionKb: kb(m.rssPerConnection), heapPerConnectionKb: kb(m.heapPerConnection), heapCommittedPerConnectionKb: kb(m.heapTotalPerConnection), externalPerConnectionKb: kb(m.externalPerConnection) });
         first.close();
         rest.close();
       } finally {
@@ -133,8 +146,15 @@ export async function idleMemory(config: BenchConfig, snapshotDir?: string) {
       }
     }
   }
-  const at = (transport: string) => Math.max(...rows.filter((r) => r.server === 'hub' && r.transport === transport).map((r) => r.rssPerConnectionKb));
-  return { rows, sseRssPerConnKb: at('sse'), wsRssPerConnKb: at('websocket') };
+  const hub = (transport: string) => rows.filter((r) => r.server === 'hub' && r.transport === transport);
+  const at = (transport: string) => Math.max(...hub(transport).map((r) => r.rssPerConnectionKb));
+  // The marginal cost of one more connection: the slope of total RSS between the smallest and largest crowd.
+  const marginal = (transport: string) => {
+    const [small, large] = [hub(transport)[0], hub(transport).at(-1)];
+    if (!small || !large || small === large) return null;
+    return kb(((large.rssPerConnectionKb * large.connections - small.rssPerConnectionKb * small.connections) * 1024) / (large.connections - small.connections));
+  };
+  return { rows, sseRssPerConnKb: at('sse'), wsRssPerConnKb: at('websocket'), sseRssMarginalKb: marginal('sse'), wsRssMarginalKb: marginal('websocket') };
 }
 
 export interface LatencyRow {

@@ -77,9 +77,9 @@ const subscriptions = () => {
   return raws.size;
 };
 
+// Peak RSS is sampled only between `mark` and `stats` (reading it costs a syscall; not while measuring speed).
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
-sampler.unref();
+let sampler: ReturnType<typeof setInterval> | undefined;
 
 let epochSeq = 0;
 /** Deliver one message to every subscriber of `topic` the way this kind of server does it. */
@@ -96,12 +96,12 @@ function publish(topic: string, data: { n: number; t: number; x: string }): Prom
   return undefined;
 }
 
-let mark = { rss: 0, heap: 0, count: 0 };
+let mark = { rss: 0, heap: 0, heapTotal: 0, external: 0, count: 0 };
 const memory = () => {
   globalThis.gc?.();
   globalThis.gc?.();
   const usage = process.memoryUsage();
-  return { rss: usage.rss, heap: usage.heapUsed, count: subscriptions() };
+  return { rss: usage.rss, heap: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, count: subscriptions() };
 };
 
 interface Command {
@@ -125,15 +125,24 @@ async function handle(command: Command): Promise<object> {
     case 'mark':
       mark = memory();
       peakRss = 0;
+      if (!sampler) sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
       return mark;
     case 'memory': {
       const now = memory();
       const connections = Math.max(1, now.count - mark.count);
-      return { ...now, rssPerConnection: (now.rss - mark.rss) / connections, heapPerConnection: (now.heap - mark.heap) / connections };
+      return {
+        ...now,
+        rssPerConnection: (now.rss - mark.rss) / connections,
+        heapPerConnection: (now.heap - mark.heap) / connections,
+        heapTotalPerConnection: (now.heapTotal - mark.heapTotal) / connections,
+        externalPerConnection: (now.external - mark.external) / connections,
+      };
     }
     case 'snapshot':
       return { file: writeHeapSnapshot(command.path) };
     case 'stats':
+      clearInterval(sampler);
+      sampler = undefined;
       return { peakRss: Math.max(peakRss, process.memoryUsage.rss()), disconnects: hub?.stats().disconnects ?? {} };
     case 'burst': {
       // Closed loop: `batch` messages per event-loop turn, as fast as the server takes them.

@@ -1,0 +1,116 @@
+/**
+ * Child process of the reconnect-storm benchmark (storm.ts): one hub process, driven over IPC.
+ *
+ * Built by storm.ts into plain JavaScript and run as `node .build/storm-hub.mjs <memory|redis> <port> <prefix>`.
+ * It does not listen until told to, so the parent can start the next hub before it stops the current one and
+ * hand the port over in milliseconds. Commands (`{ id, cmd, ... }`, answered with `{ id, ... }`):
+ * - `listen`: listen on the port;
+ * - `publish` `{ rate, topics }`: publish `rate` msg/s round-robin over `topics`, `data` = `{ k }` with `k`
+ *   counting per topic from 1 (open loop, 1 ms ticks);
+ * - `stopPublish`: stop; answers the last `k` of every topic and the number of failed publishes;
+ * - `unlisten`: stop accepting connections (the open ones stay);
+ * - `drain` `{ drainMs }`: `hub.close({ drainMs })`;
+ * - `stats` `{ reset? }`: peak RSS and event-loop delay since the last reset, connection counts.
+ */
+import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createRedisBroker } from '../packages/server/src/brokers/redis.js';
+import { attachHub, createHub, createMemoryBroker, createNodeHandler } from '../packages/server/src/index.js';
+
+const [brokerName = 'memory', portText = '0', prefix = `storm${process.pid}`] = process.argv.slice(2);
+const send = (message: object) => process.send?.(message);
+
+const broker =
+  brokerName === 'redis'
+    ? createRedisBroker({ prefix: `${prefix}:`, historyTtlMs: 120_000, idleTtlMs: 120_000 })
+    : createMemoryBroker();
+const hub = createHub({ broker });
+const server = createServer(createNodeHandler(hub));
+server.keepAliveTimeout = 30_000;
+attachHub(server, hub);
+
+const delay = monitorEventLoopDelay({ resolution: 10 });
+delay.enable();
+let peakRss = process.memoryUsage.rss();
+setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20).unref();
+
+let publishing: { stop: boolean; done: Promise<void> } | undefined;
+const lastK: Record<string, number> = {};
+let failed = 0;
+
+function startPublishing(rate: number, topics: string[]): void {
+  const state = { stop: false, done: Promise.resolve() };
+  state.done = (async () => {
+    const start = performance.now();
+    let i = 0;
+    while (!state.stop) {
+      const due = Math.floor(((performance.now() - start) * rate) / 1000);
+      for (; i < due; i++) {
+        const topic = topics[i % topics.length]!;
+        const k = (lastK[topic] ?? 0) + 1;
+        lastK[topic] = k;
+        // A failed publish is not a message: it does not count as published (nor as lost).
+        hub.publish(topic, { k }).catch(() => {
+          failed++;
+          if (lastK[topic] === k) lastK[topic] = k - 1;
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  publishing = state;
+}
+
+const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+
+async function handle(command: Record<string, any>): Promise<object> {
+  switch (command.cmd) {
+    case 'listen':
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port: Number(portText), host: '127.0.0.1', backlog: 4096 }, () => resolve());
+      });
+      return { listening: true };
+    case 'publish':
+      startPublishing(command.rate, command.topics);
+      return {};
+    case 'stopPublish': {
+      if (publishing) {
+        publishing.stop = true;
+        await publishing.done;
+      }
+      // Let publishes in flight settle (a failure takes its k back).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { lastK, failed };
+    }
+    case 'unlisten':
+      server.close();
+      return {};
+    case 'drain':
+      await hub.close({ drainMs: command.drainMs });
+      return {};
+    case 'stats': {
+      const stats = hub.stats();
+      const answer = {
+        peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20),
+        eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+        connections: stats.connections,
+      };
+      if (command.reset) {
+        delay.reset();
+        peakRss = process.memoryUsage.rss();
+      }
+      return answer;
+    }
+  }
+  throw new Error(`storm-hub: unknown command ${command.cmd}`);
+}
+
+process.on('message', (command: Record<string, any>) => {
+  handle(command).then(
+    (answer) => send({ id: command.id, ...answer }),
+    (error) => send({ id: command.id, error: String(error) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+send({ ready: true });
