@@ -33,7 +33,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/core/src/**/*.test.ts', 'packages/server/src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/brokers/**/*.test.ts'],
+          include: ['packages/core/src/**/*.test.ts', 'packages/server/src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/brokers/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       },
       // Qwik component tests (qwikVite + node environment), see packages/qwik/vitest.config.ts.
