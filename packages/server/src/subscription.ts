@@ -50,7 +50,8 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
   const stopped = () => phase === 'stopped';
 
   const emit = (outbound: Outbound) => {
-    last = { offset: outbound.message.offset, epoch: outbound.message.epoch };
+    // The envelope is a position already (offset, epoch): no object per delivery on the fan-out path.
+    last = outbound.message;
     output.message(outbound);
   };
 
