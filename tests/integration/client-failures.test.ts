@@ -3,6 +3,8 @@
  * timeout, backoff, fallback), a throwing `getToken` (one error for the connection and for publish), a
  * client closed while a publish waits for its retry, a WebSocket publish given up on.
  */
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -221,5 +223,31 @@ describe('HTTP publish to a server that never answers', () => {
     client.close();
     expect(await pending).toMatchObject({ code: 'disconnected', retry: 'no_retry' });
     await until(() => blackHole!.requests.size === 0, 'in-flight request aborted by close()');
+  });
+});
+
+describe('native EventSource refused, then the status probe hangs', () => {
+  test('GIVEN the probe fetch never gets an answer WHEN the connect timeout fires THEN the probe is aborted and the client backs off', async () => {
+    const requests = new Set<IncomingMessage>();
+    const server = createHttpServer((req, res) => {
+      // The EventSource request is refused at once; the probe that asks for its status hangs.
+      if (req.headers.accept === 'text/event-stream') return res.writeHead(500).end();
+      requests.add(req);
+      req.socket.on('close', () => requests.delete(req));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realtime`;
+      client = createBaseClient({ url, transports: [transportsByName.sse()], platform: nodePlatform, ...fast, connectTimeoutMs: 200 });
+      const c = client;
+      c.subscribe('t', {});
+      await until(() => requests.size === 1, 'probe in flight');
+      await until(() => c.getState().error?.code === 'disconnected', 'connect timeout');
+      await until(() => requests.size === 0, 'probe aborted');
+      c.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -5,8 +5,7 @@ import { createSseDispatcher } from './sse-events.js';
 import { topicQuery } from './url.js';
 
 /** Status of a refused stream, read with one `fetch` (the body is not consumed beyond an error body). */
-async function probe(url: string, fetch: typeof globalThis.fetch | undefined, withCredentials: boolean) {
-  const controller = new AbortController();
+async function probe(url: string, fetch: typeof globalThis.fetch | undefined, withCredentials: boolean, controller: AbortController) {
   try {
     const response = await fetch!(url, { credentials: withCredentials ? 'include' : 'same-origin', signal: controller.signal });
     if (response.ok) return closeReason();
@@ -49,6 +48,8 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
       const dispatcher = createSseDispatcher(events);
       let done = false;
       let released = false;
+      // Aborts the probe too when the connection gives up on this attempt (connect timeout, close()).
+      const probing = new AbortController();
       let source: InstanceType<NonNullable<typeof EventSource>> | undefined;
       const close = () => {
         done = true;
@@ -84,7 +85,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
         if (!failedBeforeOpen) return events.closed(closeReason(dispatcher.lastError));
         // Browsers hide the status of a refused EventSource, and no implementation shows its body (which
         // names a forbidden topic): ask once with fetch, so 401/403 stop instead of looping.
-        void probe(url, context.platform.fetch(), !!options.withCredentials).then((answer) => !released && events.closed(answer));
+        void probe(url, context.platform.fetch(), !!options.withCredentials, probing).then((answer) => !released && events.closed(answer));
       };
       return {
         // Topics are in the URL: the connection restarts the stream with the new set.
@@ -93,6 +94,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
         unsubscribe: () => undefined,
         close() {
           released = true;
+          probing.abort();
           close();
         },
       };
