@@ -25,6 +25,8 @@ export function sendError(exchange: HttpExchange, error: unknown, onError?: (err
   const body = realtime.toBody();
   if (body.retryAfterMs !== undefined) extra['retry-after'] = String(Math.max(1, Math.ceil(body.retryAfterMs / 1000)));
   else if (realtime.code === 'server_shutdown' || retryPolicyOf(realtime.code) === 'retry_backoff') extra['retry-after'] = '1';
+  // A kept-alive socket would bring the client's next request back to this closing hub, not to the next one.
+  if (realtime.code === 'server_shutdown') extra.connection = 'close';
   sendJson(exchange, realtime.status, body, extra);
 }
 

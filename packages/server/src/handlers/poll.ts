@@ -135,7 +135,8 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs, more: batch.more };
     if (batch.subscriptions.length > 0) response.subscriptions = batch.subscriptions;
     if (ctx.closing && ctx.reconnectWithinMs !== undefined) response.reconnectWithinMs = ctx.reconnectWithinMs;
-    sendJson(exchange, 200, response);
+    // A closing hub must not get the next poll back over this kept-alive socket: the new instance should.
+    sendJson(exchange, 200, response, ctx.closing ? { connection: 'close' } : {});
   } catch (error) {
     cleanup();
     if (!gone) sendError(exchange, error, options.onError);
