@@ -6,7 +6,7 @@ import { appHub } from '../hub';
 
 export const TOPIC = 'e2e-feed';
 
-export const useFeed = routeLoader$(() => loadFeed(appHub(), TOPIC, { last: 3 }));
+export const useFeed = routeLoader$(() => loadFeed(appHub(), TOPIC, { history: 3 }));
 
 export const usePost = routeAction$(publishAction(appHub(), { topic: TOPIC, toData: (form) => String(form.text ?? '') }));
 

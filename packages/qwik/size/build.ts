@@ -1,0 +1,34 @@
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+/**
+ * Bundle each size entry (`sse.js`, `default.js`) the way an app's production build would see the library:
+ * minified, tree-shaken, `@qwik-realtime/core` included, Qwik itself left out (every Qwik app has it).
+ * `size-limit` then measures `dist/<entry>.js` gzipped (see `.size-limit.json` at the repository root).
+ * Needs `pnpm --filter "@qwik-realtime/qwik..." run build` first. Run: `node --import tsx packages/qwik/size/build.ts`.
+ */
+const here = fileURLToPath(new URL('.', import.meta.url));
+rmSync(`${here}dist`, { recursive: true, force: true });
+
+for (const entry of ['sse', 'default']) {
+  await build({
+    configFile: false,
+    root: here,
+    logLevel: 'warn',
+    build: {
+      outDir: `${here}dist`,
+      emptyOutDir: false,
+      minify: 'esbuild',
+      target: 'es2022',
+      modulePreload: false,
+      rollupOptions: {
+        input: { [entry]: `${here}${entry}.js` },
+        preserveEntrySignatures: 'exports-only',
+        external: [/^@builder\.io\/qwik/],
+        // Lazily loaded parts (the worker host) land in their own chunks; the budget is the entry chunk.
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: `${entry}-lazy-[name].js` },
+      },
+    },
+  });
+}
