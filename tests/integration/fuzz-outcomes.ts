@@ -44,6 +44,7 @@ export function checkHttp(request: RawHttpRequest, outcome: HttpOutcome): string
   // Node's own HTTP parser refuses what is not HTTP (a control character in a header, a missing Host)
   // with a bare `400 Bad Request` before any handler runs.
   if (status === 400 && type === '') return undefined;
+  // docs/server.md (createNodeHandler): 404 outside the mount path, 426 for `{path}/ws` without an upgrade.
   if (path === '/elsewhere') return status === 404 ? undefined : `${status} outside the mount path`;
   if (endpoint === 'ws' && status === 426) return undefined;
   if (status === 200) {
