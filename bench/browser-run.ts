@@ -21,10 +21,11 @@ const rateArg = args.find((a) => a.startsWith('--rates='))?.slice(8);
 const RATES = rateArg ? rateArg.split(',').map(Number) : quick ? [5000, 20_000] : [5000, 10_000, 20_000, 30_000, 50_000];
 const hostArg = args.find((a) => a.startsWith('--hosts='))?.slice(8).split(',');
 const BURST_MS = 2000;
-const VARIANTS: { host: 'main' | 'worker' | 'seed'; transport: string }[] = [
+type Variant = { host: 'main' | 'worker' | 'seed'; transport: string };
+const VARIANTS = (<Variant[]>[
   ...(['main', 'worker'] as const).flatMap((host) => ['websocket', 'sse', 'fetch-sse', 'long-poll'].map((transport) => ({ host, transport }))),
   { host: 'seed', transport: 'sse' },
-].filter((variant) => !hostArg || hostArg.includes(variant.host));
+]).filter((variant) => !hostArg || hostArg.includes(variant.host));
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 const preview = existsSync(here('../tests/qwik-app/dist/q-manifest.json'));
