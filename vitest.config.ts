@@ -17,6 +17,7 @@ export const workspaceAliases = [
   { find: /^@qwik-realtime\/server\/qwik-city$/, replacement: src('server/src/qwik-city.ts') },
   { find: /^@qwik-realtime\/server\/redis$/, replacement: src('server/src/brokers/redis.ts') },
   { find: /^@qwik-realtime\/server\/nats$/, replacement: src('server/src/brokers/nats.ts') },
+  { find: /^@qwik-realtime\/server\/rabbitmq$/, replacement: src('server/src/brokers/rabbitmq.ts') },
   { find: /^@qwik-realtime\/server$/, replacement: src('server/src/index.ts') },
 ];
 

@@ -11,11 +11,12 @@ import { pollDriver, publishHttp, startHubServer, wsDriver } from '../integratio
 import type { TestHubServer, TransportDriver } from '../integration/helpers/index.js';
 import { uniqueNamespace } from './contract.js';
 import { eventSourceDriver } from './es-driver.js';
-import { NATS_URL, REDIS_URL, natsTarget, redisTarget } from './targets.js';
+import { NATS_URL, REDIS_URL, createTrackedRabbitMq, natsTarget, rabbitmqTarget, redisTarget } from './targets.js';
 
 const backends = [
   { name: 'redis', make: (ns: string): Broker => createRedisBroker({ url: REDIS_URL, prefix: `${ns}:` }), target: redisTarget() },
   { name: 'nats', make: (ns: string): Broker => createNatsBroker({ servers: NATS_URL, prefix: ns, storage: 'memory' }), target: natsTarget() },
+  { name: 'rabbitmq', make: (ns: string): Broker => createTrackedRabbitMq(ns), target: rabbitmqTarget() },
 ];
 const drivers: TransportDriver[] = [eventSourceDriver, wsDriver, pollDriver];
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -6,15 +6,18 @@ import { createClient } from 'redis';
 import type { RedisClientType, RedisDefaultModules, RedisFunctions, RedisScripts } from 'redis';
 import { createRedisBroker } from '@qwik-realtime/server/redis';
 import { createNatsBroker, topicToToken } from '@qwik-realtime/server/nats';
+import { createRabbitMqBroker } from '@qwik-realtime/server/rabbitmq';
+import amqp from 'amqplib';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createMemoryBroker } from '@qwik-realtime/server';
 import type { Broker, MemoryBroker } from '@qwik-realtime/server';
-import type { ContractTarget } from './contract.js';
+import type { ContractTarget, TargetOptions } from './contract.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const NATS_URL = process.env.NATS_URL ?? '127.0.0.1:4222';
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** Memory: one shared broker per namespace stands for "one backend"; losing history = a restarted process. */
 export function memoryTarget(): ContractTarget {
@@ -109,6 +112,61 @@ export function natsTarget(): ContractTarget {
     },
     async dispose() {
       if (admin) await (await admin).close();
+    },
+  };
+}
+
+/** Topics each RabbitMQ namespace touched: stream names are not listable over AMQP, cleanup needs them. */
+const rabbitTopics = new Map<string, Set<string>>();
+
+/** A RabbitMQ broker on `ns` that records the topics it touches, so the target can clean them up. */
+export function createTrackedRabbitMq(ns: string, options: TargetOptions & { requestTimeoutMs?: number } = {}): Broker {
+  const broker = createRabbitMqBroker({ url: AMQP_URL, prefix: `${ns}.`, ...options });
+  const topics = rabbitTopics.get(ns) ?? new Set<string>();
+  rabbitTopics.set(ns, topics);
+  return {
+    ...broker,
+    publish: (topic, message) => (topics.add(topic), broker.publish(topic, message)),
+    subscribe: (topic, listener) => (topics.add(topic), broker.subscribe(topic, listener)),
+    history: (topic, query) => (topics.add(topic), broker.history(topic, query)),
+  };
+}
+
+/** RabbitMQ streams; a namespace is a queue-name prefix; losing history = deleting the topic's stream. */
+export function rabbitmqTarget(): ContractTarget {
+  let admin: Promise<amqp.ChannelModel> | undefined;
+  const adminConnection = () => (admin ??= amqp.connect(AMQP_URL));
+  const withChannel = async <T>(fn: (channel: amqp.Channel) => Promise<T>): Promise<T> => {
+    const channel = await (await adminConnection()).createChannel();
+    channel.on('error', () => undefined);
+    try {
+      return await fn(channel);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  };
+  const exists = (queue: string) => withChannel((channel) => channel.checkQueue(queue).then(() => true, () => false));
+  const remove = (queue: string) => withChannel((channel) => channel.deleteQueue(queue).catch(() => undefined));
+  return {
+    name: 'rabbitmq (streams)',
+    async create(ns, options) {
+      return createTrackedRabbitMq(ns, options);
+    },
+    async loseHistory(ns, topic, broker) {
+      await remove(`${ns}.${topic}`);
+      return broker;
+    },
+    async footprint(ns) {
+      let count = 0;
+      for (const topic of rabbitTopics.get(ns) ?? []) if (await exists(`${ns}.${topic}`)) count++;
+      return count;
+    },
+    async cleanup(ns) {
+      for (const topic of rabbitTopics.get(ns) ?? []) await remove(`${ns}.${topic}`);
+      rabbitTopics.delete(ns);
+    },
+    async dispose() {
+      if (admin) await (await admin).close().catch(() => undefined);
     },
   };
 }

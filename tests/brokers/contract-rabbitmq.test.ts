@@ -1,0 +1,4 @@
+import { brokerContract } from './contract.js';
+import { rabbitmqTarget } from './targets.js';
+
+brokerContract(rabbitmqTarget());
