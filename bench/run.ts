@@ -54,7 +54,7 @@ const full: BenchConfig = {
   size: 85,
   idleCounts: [1000, 10_000],
   latencySeconds: 5,
-  overloadSubscribers: 200,
+  overloadSubscribers: 100,
   overloadSeconds: 10,
   manyTopics: { connections: 1000, topicsPerConnection: 100, messages: 10_000 },
   oneToMany: { topics: 1000, messages: 10_000 },

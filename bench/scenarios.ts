@@ -188,6 +188,8 @@ export async function latency(config: BenchConfig, saturation: { sse: number; we
     try {
       const crowd = await crowdOn(server, protocol, config.subscribers, { sampleEvery: 10 });
       const perSubscriber = saturation[transport] / config.subscribers;
+      // Warm-up (JIT, socket buffers), not reported.
+      await openLoop(server, crowd, perSubscriber * 0.5, Math.min(1, config.latencySeconds), config, { transport, broker: 'memory', load: 'warm-up' });
       for (const share of [0.5, 0.9]) rows.push(await openLoop(server, crowd, perSubscriber * share, config.latencySeconds, config, { transport, broker: 'memory', load: `${share * 100}% of saturation` }));
       crowd.close();
     } finally {
