@@ -23,6 +23,8 @@ export interface RawHttpRequest {
   host: string;
   headers: [string, string][];
   body?: string;
+  /** Send the body with `Transfer-Encoding: chunked` (no declared length) instead of `Content-Length`. */
+  chunked?: boolean;
 }
 
 /** Percent-encode the UTF-8 bytes of `value` (never throws, unlike `encodeURIComponent` on lone surrogates). */
@@ -89,7 +91,7 @@ const contentType = fc.oneof(
   { arbitrary: fc.constantFrom('application/json; charset=utf-8', 'APPLICATION/JSON', 'text/plain', '', 'application/jsonx', 'multipart/form-data'), weight: 2 },
 );
 
-/** `POST {path}/publish` bodies: right shape with junk fields, any JSON, broken JSON, oversized. */
+/** `POST {path}/publish` bodies: right shape with junk fields, any JSON, broken JSON, oversized; sized or chunked. */
 export function publishRequest(mount: string, maxMessageBytes: number, maxFrameBytes: number): fc.Arbitrary<RawHttpRequest> {
   const shaped = fc
     .record(
@@ -119,6 +121,7 @@ export function publishRequest(mount: string, maxMessageBytes: number, maxFrameB
     host: fc.oneof({ arbitrary: fc.constant(VALID_HOST), weight: 12 }, { arbitrary: hostHeader, weight: 1 }),
     headers: fc.tuple(auth, contentType, fc.array(header, { maxLength: 2 })).map(([a, type, h]) => [...a, ['content-type', type] as [string, string], ...h]),
     body,
+    chunked: fc.boolean(),
   });
 }
 

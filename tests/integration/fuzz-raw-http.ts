@@ -18,10 +18,19 @@ export interface HttpOutcome {
 /** The request exactly as written on the wire. */
 export function wireBytes(request: RawHttpRequest, port: number): Buffer {
   const host = request.host === NO_HOST ? '' : `host: ${request.host === VALID_HOST ? `127.0.0.1:${port}` : request.host}\r\n`;
-  const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body, 'utf8');
+  const raw = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body, 'utf8');
   const headers = request.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  const length = request.body === undefined ? '' : `content-length: ${body.length}\r\n`;
-  return Buffer.concat([Buffer.from(`${request.method} ${request.target} HTTP/1.1\r\n${host}${headers}${length}connection: close\r\n\r\n`, 'utf8'), body]);
+  if (request.body === undefined) return Buffer.from(`${request.method} ${request.target} HTTP/1.1\r\n${host}${headers}connection: close\r\n\r\n`, 'utf8');
+  if (!request.chunked) {
+    return Buffer.concat([Buffer.from(`${request.method} ${request.target} HTTP/1.1\r\n${host}${headers}content-length: ${raw.length}\r\nconnection: close\r\n\r\n`, 'utf8'), raw]);
+  }
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < raw.length; at += 1000) {
+    const chunk = raw.subarray(at, at + 1000);
+    chunks.push(Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n'));
+  }
+  const head = `${request.method} ${request.target} HTTP/1.1\r\n${host}${headers}transfer-encoding: chunked\r\nconnection: close\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'utf8'), ...chunks, Buffer.from('0\r\n\r\n')]);
 }
 
 /** Send one raw request to 127.0.0.1:`port`; resolves (never rejects) within `timeoutMs`. */

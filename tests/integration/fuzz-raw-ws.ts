@@ -39,15 +39,17 @@ export function runWsSession(session: WsSession, wsUrl: string, timeoutMs: numbe
       resolve(outcome);
     };
     const timer = setTimeout(() => finish(`no answer to the sentinel and no close within ${timeoutMs} ms`), timeoutMs);
+    let refusing = false;
     socket.on('unexpected-response', (_req, res) => {
+      // The socket's close may overtake the end of the body: the refusal is judged on its whole body.
+      refusing = true;
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
+      res.on('close', () => {
         outcome.refused = { status: res.statusCode ?? 0, body };
         finish();
       });
-      res.on('error', () => finish('refused upgrade with a broken body'));
     });
     socket.on('error', (error) => {
       if (!outcome.refused && !outcome.close) outcome.error = `socket error ${error.message}`;
@@ -61,6 +63,7 @@ export function runWsSession(session: WsSession, wsUrl: string, timeoutMs: numbe
       }
     });
     socket.on('close', (code, reason) => {
+      if (refusing) return;
       outcome.close = { code, reason: reason.toString() };
       finish();
     });
