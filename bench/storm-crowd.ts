@@ -25,6 +25,8 @@ export interface StormClient {
   /** Wall-clock times of connection attempts and of opens (hello / first poll answer). */
   attempts: number[];
   opens: number[];
+  /** Wall-clock times the connection closed (any reason). */
+  closes: number[];
   /** Per topic: times of `onSubscribed`, and the last `k` seen. */
   subscribed: Map<string, number[]>;
   lastK: Map<string, number>;
@@ -49,6 +51,7 @@ export function openStormCrowd(url: string, count: number, mix: Record<StormTran
       topics: topicsOf(i),
       attempts: [],
       opens: [],
+      closes: [],
       subscribed: new Map(),
       lastK: new Map(),
       subscriptions: [],
@@ -63,7 +66,10 @@ export function openStormCrowd(url: string, count: number, mix: Record<StormTran
       debug: (event, detail) => {
         if (event === 'attempt') record.attempts.push(now());
         else if (event === 'open') record.opens.push(now());
-        else if (event === 'closed' && (detail as { code?: string } | undefined)?.code === 'try_again_later') record.tryAgainLater++;
+        else if (event === 'closed') {
+          record.closes.push(now());
+          if ((detail as { code?: string } | undefined)?.code === 'try_again_later') record.tryAgainLater++;
+        }
       },
     });
     for (const topic of record.topics) {

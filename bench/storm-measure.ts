@@ -31,19 +31,38 @@ export function liveAgainAt(record: StormClient, from: number): number | undefin
   return record.client.getState().status === 'open' ? latest : undefined;
 }
 
+/**
+ * Live without ever dropping: a long-poll client between two polls when its hub drained sends its next poll
+ * (cursor included) to the new hub and simply goes on; no reconnect, no re-subscription.
+ */
+export function seamless(record: StormClient, from: number): boolean {
+  return !record.closes.some((t) => t > from) && record.client.getState().status === 'open';
+}
+
+/** Live again after `from`, one way or the other. */
+export const isLiveAgain = (record: StormClient, from: number): boolean => seamless(record, from) || liveAgainAt(record, from) !== undefined;
+
 /** Time to live again, the reconnect spread and the retries of every client after a restart at `restartAt`. */
 export function stormFigures(crowd: StormClient[], restartAt: number, droppedAt: number) {
-  const live = crowd.map((record) => liveAgainAt(record, droppedAt));
+  // Times only for the clients that dropped; the seamless ones are counted apart.
+  const live = crowd.map((record) => (seamless(record, droppedAt) ? undefined : liveAgainAt(record, droppedAt)));
   const ttl = live.filter((t): t is number => t !== undefined).map((t) => t - restartAt);
   // The reconnect that landed: each client's first open after the drop (a handshake plus a replay on the hub).
   const reconnects = crowd.map((record) => record.opens.find((t) => t > droppedAt)).filter((t): t is number => t !== undefined);
   const attempts = crowd.flatMap((record) => record.attempts.filter((t) => t > droppedAt));
+  const byTransport: Record<string, number | null> = {};
+  for (const transport of new Set(crowd.map((record) => record.transport))) {
+    const times = crowd.flatMap((record, i) => (record.transport === transport && live[i] !== undefined ? [live[i]! - restartAt] : []));
+    byTransport[transport] = percentile(times, 99);
+  }
   const spread = peakWindow(reconnects, restartAt);
   const attemptSpread = peakWindow(attempts, droppedAt);
   return {
     clients: crowd.length,
-    liveAgain: ttl.length,
+    liveAgain: ttl.length + crowd.filter((record) => seamless(record, droppedAt)).length,
+    seamless: crowd.filter((record) => seamless(record, droppedAt)).length,
     timeToLiveMs: { p50: percentile(ttl, 50), p99: percentile(ttl, 99), max: percentile(ttl, 100) },
+    timeToLiveP99MsByTransport: byTransport,
     reconnectPeak100msPercent: spread.peakPercent,
     reconnectPeak100msCount: spread.peakCount,
     reconnectWindows100ms: spread.windows,

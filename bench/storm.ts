@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { now, openStormCrowd } from './storm-crowd.js';
 import type { StormClient, StormTransport } from './storm-crowd.js';
-import { liveAgainAt, stormFigures } from './storm-measure.js';
+import { isLiveAgain, liveAgainAt, stormFigures } from './storm-measure.js';
 import { renderStormSection, writeStormSection } from './storm-report.js';
 
 const args = process.argv.slice(2);
@@ -47,7 +47,7 @@ if (!process.env.STORM_PINNED) {
 }
 
 const config = {
-  clients: Number(flag('clients') ?? (smoke ? 12 : 1000)),
+  clients: Number(flag('clients') ?? (smoke ? 9 : 1000)),
   topics: 10,
   ratePerSecond: 100,
   drainMs: Number(flag('drain-ms') ?? 1000),
@@ -171,15 +171,15 @@ async function storm(file: string, broker: 'memory' | 'redis', way: 'kill' | 'dr
       await a.ask({ cmd: 'drain', drainMs: config.drainMs });
     }
     if (!publisher) await b.ask({ cmd: 'publish', rate: config.ratePerSecond, topics });
-    const allLive = await until(() => crowd.every((record) => liveAgainAt(record, droppedAt) !== undefined), smoke ? 20_000 : 60_000);
-    const stuck = crowd.filter((record) => liveAgainAt(record, droppedAt) === undefined);
+    const allLive = await until(() => crowd.every((record) => isLiveAgain(record, droppedAt)), smoke ? 20_000 : 60_000);
+    const stuck = crowd.filter((record) => !isLiveAgain(record, droppedAt));
     if (stuck.length) console.error(`storm: ${stuck.length} clients not live again, e.g.`, JSON.stringify(stuck.slice(0, 3).map((record) => ({ transport: record.transport, state: record.client.getState(), topics: record.subscriptions.map((sub) => sub.state()), subscribed: [...record.subscribed.values()].map((ts) => ts.map((t) => Math.round(t - droppedAt))), attempts: record.attempts.map((t) => Math.round(t - droppedAt)), opens: record.opens.map((t) => Math.round(t - droppedAt)) }))));
     await sleep(config.steadyMs);
     const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number> }>({ cmd: 'stats' });
     const { lastK } = await (publisher ?? b).ask<{ lastK: Record<string, number> }>({ cmd: 'stopPublish' });
     // Everything published must arrive (bounded wait), then whatever is still missing at the tail counts as lost.
     const caughtUp = () => crowd.every((record) => record.topics.every((topic) => (record.lastK.get(topic) ?? 0) >= (lastK[topic] ?? 0)));
-    await until(caughtUp, 10_000);
+    if (!(await until(caughtUp, 10_000))) console.error('storm: not every message arrived within 10 s of the last publish');
     let lost = 0;
     for (const record of crowd) {
       lost += record.lost;
@@ -208,7 +208,7 @@ async function storm(file: string, broker: 'memory' | 'redis', way: 'kill' | 'dr
 
 const startedAt = new Date();
 const file = await buildHub();
-const rows = [];
+const rows: Awaited<ReturnType<typeof storm>>[] = [];
 const failures: Record<string, string> = {};
 for (const broker of config.brokers) {
   for (const way of config.ways) {
