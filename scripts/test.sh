@@ -17,6 +17,11 @@ step 1500 pnpm exec vitest run --project node
 step 200 pnpm exec tsc -p packages/qwik/tsconfig.json
 step 300 pnpm --filter "@qwik-realtime/qwik..." run build
 step 600 pnpm exec vitest run --project qwik
+# Size budgets of the Qwik stack (.size-limit.json, gzip): bundle the size entries from the built packages, measure.
+step 120 node --import tsx packages/qwik/size/build.ts
+step 120 pnpm exec size-limit
+# Every ts/tsx code block of docs/ type-checks against the packages.
+step 400 pnpm exec vitest run --config tests/docs/vitest.config.ts
 # Qwik bindings in Chromium: tests/qwik-app under vite dev on the built packages (server included).
 step 300 pnpm --filter @qwik-realtime/server run build
 # Packaging: publint --strict, are-the-types-wrong (ESM-only) and the tarballs' contents, for every package.
