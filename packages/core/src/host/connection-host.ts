@@ -273,6 +273,7 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
     tabs() {
       const counts: Record<string, number> = {};
       for (const entry of endpoints.values()) {
+        if (!entry.tabs.size) continue;
         const url = (JSON.parse(entry.key) as [string])[0];
         counts[url] = (counts[url] ?? 0) + entry.tabs.size;
       }
