@@ -23,12 +23,12 @@ import { checkHttp, checkWs } from './fuzz-outcomes.js';
 import { sendRaw, wireBytes } from './fuzz-raw-http.js';
 import { runWsSession } from './fuzz-raw-ws.js';
 import { NARROWED } from './fuzz-values.js';
-import { wsSession } from './fuzz-ws-inputs.js';
+import { wsSession, wsStatefulSession } from './fuzz-ws-inputs.js';
 import type { WsSession } from './fuzz-ws-inputs.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 /** Inputs per kind (WebSocket: sessions, of 1-12 frames each). */
-const RUNS = { sse: 1800, poll: 2200, publish: 1800, host: 500, wsSessions: 620 } as const;
+const RUNS = { sse: 1800, poll: 2200, publish: 1800, host: 500, wsSessions: 450, wsStateful: 70 } as const;
 const CONCURRENCY = 24;
 /** One honest message per this many fuzz inputs. */
 const SEQUENCE_EVERY = 8;
@@ -79,6 +79,12 @@ function retainedHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Round-robin over the kinds, so a run cut short by the budget still covers every kind. */
+function interleave<T>(kinds: [string, T[]][]): (readonly [string, T])[] {
+  const longest = Math.max(...kinds.map(([, items]) => items.length));
+  return Array.from({ length: longest }, (_, i) => kinds.flatMap(([kind, items]) => (i < items.length ? [[kind, items[i]!] as const] : []))).flat();
+}
+
 interface Violation {
   kind: string;
   what: string;
@@ -97,7 +103,10 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
     ['publish body', sample(publishRequest(mount, maxMessageBytes, maxFrameBytes), RUNS.publish, 3)],
     ['Host header (every endpoint)', sample(hostRequest(mount), RUNS.host, 4)],
   ];
-  const sessions: WsSession[] = sample(wsSession(maxFrameBytes), RUNS.wsSessions, 5);
+  const ws: [string, WsSession[]][] = [
+    ['WebSocket frames', sample(wsSession(maxFrameBytes), RUNS.wsSessions, 5)],
+    ['WebSocket stateful sessions', sample(wsStatefulSession, RUNS.wsStateful, 6)],
+  ];
 
   const violations: Violation[] = [];
   const count = (kind: string) => violations.filter((v) => v.kind === kind).length;
@@ -120,14 +129,10 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
     }
   };
 
-  const wsKind = 'WebSocket frames';
   await Promise.all([
     (async () => {
       for (const [kind] of http) tried[kind] = 0;
-      // Round-robin over the kinds, so a run cut short by the budget still covers every kind.
-      const longest = Math.max(...http.map(([, requests]) => requests.length));
-      const mixed = Array.from({ length: longest }, (_, i) => http.flatMap(([kind, requests]) => (i < requests.length ? [[kind, requests[i]!] as const] : []))).flat();
-      await pool(mixed, CONCURRENCY, overBudget, async ([kind, request]) => {
+      await pool(interleave(http), CONCURRENCY, overBudget, async ([kind, request]) => {
         if (count(kind) >= MAX_VIOLATIONS_PER_KIND) return;
         const outcome = await sendRaw(request, port, ANSWER_MS);
         tried[kind]!++;
@@ -138,13 +143,14 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
       elapsed.http = Date.now() - started;
     })(),
     (async () => {
-      tried[wsKind] = 0;
-      await pool(sessions, CONCURRENCY / 2, () => count(wsKind) >= MAX_VIOLATIONS_PER_KIND || overBudget(), async (session) => {
+      for (const [kind] of ws) tried[kind] = 0;
+      await pool(interleave(ws), CONCURRENCY / 2, overBudget, async ([kind, session]) => {
+        if (count(kind) >= MAX_VIOLATIONS_PER_KIND) return;
         const outcome = await runWsSession(session, wsUrl, ANSWER_MS);
-        tried[wsKind]! += session.frames.length;
+        tried[kind]! += session.frames.length;
         progressed(session.frames.length);
         const what = checkWs(session, outcome, maxFrameBytes);
-        if (what) violations.push({ kind: wsKind, what, input: JSON.stringify(session).slice(0, 600) });
+        if (what) violations.push({ kind, what, input: JSON.stringify(session).slice(0, 600) });
       });
       elapsed.ws = Date.now() - started;
     })(),

@@ -65,3 +65,21 @@ export function wsSession(maxFrameBytes: number): fc.Arbitrary<WsSession> {
     frames: fc.array(wsFrame(maxFrameBytes), { minLength: 1, maxLength: 12 }),
   });
 }
+
+/** A few topics shared by every frame of a stateful session, `Object.prototype` keys among them. */
+const sharedTopic = fc.constantFrom('fz/s1', 'fz/s2', 'fz/s3', '__proto__', 'constructor');
+
+/** Mostly well-formed frames on a few shared topics: subscribe again, unsubscribe mid-replay, publish, resume. */
+const statefulFrame: fc.Arbitrary<FuzzFrame> = fc.oneof(
+  fc.record({ type: fc.constant('subscribe'), topic: sharedTopic, history: fc.nat({ max: 5 }), ref: fc.string({ maxLength: 4 }) }, { requiredKeys: ['type', 'topic'] }).map(json),
+  fc.record({ type: fc.constant('subscribe'), topic: sharedTopic, since: position }).map(json),
+  fc.record({ type: fc.constant('unsubscribe'), topic: sharedTopic, ref: fc.string({ maxLength: 4 }) }, { requiredKeys: ['type', 'topic'] }).map(json),
+  fc.record({ type: fc.constant('publish'), topic: sharedTopic, data: jsonValue, ref: fc.string({ minLength: 1, maxLength: 4 }), id: fc.constantFrom('same', 'other') }, { requiredKeys: ['type', 'topic', 'data', 'ref'] }).map(json),
+  fc.constant(json({ type: 'ping' })),
+);
+
+/** A long session of 20-40 stateful frames, with credentials on the upgrade. */
+export const wsStatefulSession: fc.Arbitrary<WsSession> = fc.record({
+  upgradeToken: fc.constant('good'),
+  frames: fc.array(statefulFrame, { minLength: 20, maxLength: 40 }),
+});
