@@ -13,7 +13,8 @@ describe('high-rate feeds in Chromium (tests/qwik-app /high-rate/, hub publishin
   let browser: TestBrowser;
 
   beforeAll(async () => {
-    app = await startQwikApp();
+    // The production build (vite build + preview), as an app from the starter would ship it.
+    app = await startQwikApp({ mode: 'preview' });
     browser = await launchBrowser();
   }, 120_000);
 

@@ -12,7 +12,8 @@ describe('worker host: one connection per browser (tests/qwik-app /high-rate/?ho
   let browser: TestBrowser;
 
   beforeAll(async () => {
-    app = await startQwikApp();
+    // The production build (vite build + preview), as an app from the starter would ship it.
+    app = await startQwikApp({ mode: 'preview' });
     browser = await launchBrowser();
   }, 120_000);
 
