@@ -33,7 +33,11 @@ export interface HistoryResult {
    * For a `last` query: always true.
    */
   recovered: boolean;
-  /** The topic's newest position (offset 0 in the current epoch for an empty topic). */
+  /**
+   * The topic's newest position (offset 0 in the current epoch for an empty topic). For a topic with no
+   * stored state at all the epoch is a read-time epoch (see {@link Broker}), not the one its first message
+   * will carry; a `since` at that head still resumes from the start of the run that begins afterwards.
+   */
   head: Position;
 }
 
@@ -49,7 +53,13 @@ export type BrokerUnsubscribe = () => void | Promise<void>;
  * - deliver live messages of a topic to its listeners in offset order, across every hub instance sharing it;
  * - treat `id` as an idempotency key within a bounded window (return `duplicate: true` and do not deliver);
  * - reject with a `RealtimeError('broker_unavailable')` rather than hang or drop when its backend is down,
- *   and reconnect and resubscribe by itself.
+ *   and reconnect and resubscribe by itself;
+ * - store nothing for a read (`history`) of a topic nobody published to or subscribed, so reads of arbitrary
+ *   names cost nothing; keep each topic's history within a window bounded by bytes and age, and forget idle
+ *   topics (a topic that comes back after being forgotten gets a new epoch);
+ * - give the subscriber of an empty topic a head whose epoch its first message will carry (`subscribe` may
+ *   create the topic's state for that).
+ * `tests/brokers/contract.ts` checks all of this against every broker.
  * The hub calls `subscribe` once per topic per process and fans out to its own connections.
  */
 export interface Broker {
