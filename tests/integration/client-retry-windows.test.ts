@@ -74,20 +74,37 @@ describe.each(transportNames)('retry windows over %s', (name) => {
 
   test('GIVEN the hub is at its handshake cap THEN try_again_later makes the client wait at least retryAfterMs', async () => {
     // One slot, held by a request whose authentication never ends.
+    let holding = false;
     hub = await startClientHub({
       heartbeatMs: 2000,
       maxConcurrentHandshakes: 1,
       handshakeRetryAfterMs: 4000,
-      authenticate: ({ token }) => (token === 'hang' ? new Promise<never>(() => undefined) : {}),
+      authenticate({ token }) {
+        if (token !== 'hang') return {};
+        holding = true;
+        return new Promise<never>(() => undefined);
+      },
     });
     const holder = new AbortController();
-    void fetch(`${hub.url}/sse?topic=x`, { headers: { authorization: 'Bearer hang' }, signal: holder.signal }).catch(() => undefined);
+    const hold = async () => {
+      void fetch(`${hub!.url}/sse?topic=x`, { headers: { authorization: 'Bearer hang' }, signal: holder.signal }).catch(() => undefined);
+      await until(() => holding, 'the slot is taken');
+    };
     try {
-      const c = connect(name, hub.url);
       // Each state with the time it was reported at.
       const states: { state: ConnectionState | TopicState; at: number }[] = [];
-      c.onState((state) => states.push({ state, at: Date.now() }));
-      // WebSocket: the upgrade passed, the subscribe (its replay) is what the cap refuses: a topic retry.
+      const c = connect(name, hub.url);
+      if (name === 'websocket') {
+        // Over WebSocket the capped step is the subscribe (its replay), answered by a topic `error` frame.
+        // (An upgrade refused with 503 looks like a network failure to a browser: see the report/docs.)
+        let live = false;
+        c.subscribe('first', { onSubscribed: () => (live = true) });
+        await until(() => live, 'connected');
+        await hold();
+      } else {
+        await hold();
+        c.onState((state) => states.push({ state, at: Date.now() }));
+      }
       c.subscribe('t', { onTopicState: (state) => states.push({ state, at: Date.now() }) });
       await until(() => states.some((s) => s.state.error !== null), 'refused');
       const refused = states.find((s) => s.state.error !== null)!;
