@@ -80,12 +80,41 @@ export function checkWs(session: WsSession, outcome: WsOutcome, maxFrameBytes: n
       if (frame.code === 'internal' && !internalOk) return 'internal error frame without a throwing hook';
     }
   }
-  if (outcome.answered) return undefined;
+  if (outcome.answered) return unansweredPublish(session, outcome);
   if (!outcome.close) return outcome.error ?? 'neither answered nor closed';
   const { code } = outcome.close;
   // docs/protocol.md: frames over twice the frame limit are stopped by the WebSocket library with 1009.
   if (code === 1009) return session.frames.some((f) => f.kind === 'text' && Buffer.byteLength(f.text) > 2 * maxFrameBytes) ? undefined : '1009 without an oversized frame';
   if (!CLOSE_CODE_VALUES.has(code)) return `undocumented close code ${code} ${outcome.close.reason}`;
   if (code === CLOSE_CODES.internal && !internalOk) return 'close internal without a throwing hook';
+  return undefined;
+}
+
+const refOf = (text: string): { type?: unknown; ref?: unknown } | undefined => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as { type?: unknown; ref?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * On a connection that outlived its frames (frames are handled in order, the sentinel last), every
+ * `publish` with a string `ref` got an `ack` or an `error` with that ref (docs/protocol.md, WebSocket).
+ */
+function unansweredPublish(session: WsSession, outcome: WsOutcome): string | undefined {
+  const answers = new Map<string, number>();
+  for (const raw of outcome.frames) {
+    const frame = refOf(raw);
+    if ((frame?.type === 'ack' || frame?.type === 'error') && typeof frame.ref === 'string') answers.set(frame.ref, (answers.get(frame.ref) ?? 0) + 1);
+  }
+  for (const sent of session.frames) {
+    const frame = sent.kind === 'text' ? refOf(sent.text) : undefined;
+    if (frame?.type !== 'publish' || typeof frame.ref !== 'string') continue;
+    const left = answers.get(frame.ref) ?? 0;
+    if (left === 0) return `publish with ref ${JSON.stringify(frame.ref)} got neither ack nor error`;
+    answers.set(frame.ref, left - 1);
+  }
   return undefined;
 }

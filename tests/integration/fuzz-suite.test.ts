@@ -2,8 +2,10 @@
  * Fuzz suite (issue 9): more than 10,000 generated malformed inputs — WebSocket frames, SSE and long-poll
  * query strings and headers (`Host`, `Last-Event-ID`, cursors), `POST /publish` bodies — against one
  * running hub, while an honest subscriber on every transport follows a numbered sequence.
- * Properties: the process never dies, every input gets a documented answer (fuzz-outcomes.ts), the honest
- * subscribers get every message exactly once and in order, RSS stays bounded.
+ * Properties: the process never dies, every input gets a documented answer (fuzz-outcomes.ts; on a
+ * WebSocket that survives its frames, every `publish` is answered under its ref), the honest subscribers
+ * get every message exactly once and in order, RSS and the retained heap stay bounded, and nothing of the
+ * fuzz inputs is left in the hub (connections, topics).
  * Seeded: `FUZZ_SEED=<n>` replays a run (the seed is printed). Helpers: fuzz-hub (the target), fuzz-values /
  * fuzz-ws-inputs / fuzz-http-inputs (generators), fuzz-raw-http / fuzz-raw-ws (senders), fuzz-outcomes (the
  * documented answers), fuzz-honest (the honest subscribers).
