@@ -58,6 +58,10 @@ export async function packAll(dest: string): Promise<{ version: string; tarballs
     await sh('tar', ['-xzf', packed], work);
     const manifestPath = join(work, 'package/package.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    // A package packed half-built (or mid-rebuild) would fail later as a confusing type or import error.
+    const targets = Object.values(manifest.exports as Record<string, Record<string, string>>).flatMap((entry) => Object.values(entry));
+    const absent = targets.filter((target) => !existsSync(join(work, 'package', target)));
+    if (absent.length > 0) throw new Error(`@qwik-realtime/tests: @qwik-realtime/${name} packed without ${absent.join(', ')}: build the packages first`);
     manifest.version = version;
     for (const field of ['dependencies', 'peerDependencies']) {
       for (const dep of Object.keys(manifest[field] ?? {})) if (dep.startsWith('@qwik-realtime/')) manifest[field][dep] = version;
