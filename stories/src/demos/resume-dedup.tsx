@@ -9,6 +9,7 @@ import { FaultBar, FAULTS } from '../kit/fault-bar';
 import { countDropped, EMPTY_DEDUP } from '../kit/dedup-check';
 import { countSequence, EMPTY_TOTALS } from '../kit/sequence-check';
 import { useStandInStats } from '../kit/use-stats';
+import { transportsOf } from '../kit/transports';
 
 /** Props of {@link ResumeDedup}. */
 export interface ResumeDedupProps {
@@ -82,7 +83,7 @@ const SequenceCounters = component$(() => {
 
 /** Resume and dedup over the `sequence` topic (`n` grows by one per message, ten per second). */
 export const ResumeDedup = component$<ResumeDedupProps>((props) => (
-  <RealtimeProvider url="/realtime" transports={[props.transport]}>
+  <RealtimeProvider url="/realtime" transports={transportsOf([props.transport])}>
     <DemoFrame
       title="Resume and dedup"
       explain="The sequence feed numbers its messages 1, 2, 3… Drop the connection mid-stream (or turn on chaos): the client resubscribes since its last position and the hub replays exactly what was missed. Send duplicates: every message is appended twice, as a publisher retry without an idempotency key does — two offsets, one id — so the copies reach the client, which drops them by id (counted from the offsets it skipped while n stayed contiguous). Missing and duplicates shown stay 0."
