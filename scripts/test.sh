@@ -32,7 +32,7 @@ step 300 pnpm exec vitest run --project e2e-qwik
 # The packed tarballs in an app from the official Qwik starter (npm create qwik, qwik add node-server), the
 # README's code written in, production build and server, in Chromium (the starter skeleton is cached in the OS temp dir).
 step 200 pnpm exec tsc -p tests/consumer/tsconfig.json
-step 900 pnpm exec vitest run --project consumer
+step 1200 pnpm exec vitest run --project consumer
 # Storybook: type-check the stories and the stand-in broker, build the static site, then drive every story
 # in Chromium against the stand-in broker served beside the build.
 step 300 pnpm exec tsc -p stories/tsconfig.json
