@@ -51,7 +51,8 @@ const config = {
   topics: 10,
   ratePerSecond: 100,
   drainMs: Number(flag('drain-ms') ?? 1000),
-  mix: { websocket: 0.4, 'fetch-sse': 0.4, 'long-poll': 0.2 } as Record<StormTransport, number>,
+  // --mix=websocket:1 to isolate one transport.
+  mix: (flag('mix') ? Object.fromEntries(flag('mix')!.split(',').map((part) => [part.split(':')[0], Number(part.split(':')[1])])) : { websocket: 0.4, 'fetch-sse': 0.4, 'long-poll': 0.2 }) as Record<StormTransport, number>,
   steadyMs: smoke ? 300 : 2000,
   brokers: (flag('brokers') ?? 'memory,redis').split(',') as ('memory' | 'redis')[],
   ways: (flag('ways') ?? 'kill,drain').split(',') as ('kill' | 'drain')[],
@@ -207,6 +208,35 @@ async function storm(file: string, broker: 'memory' | 'redis', way: 'kill' | 'dr
 }
 
 const startedAt = new Date();
+/** The results so far (written after every storm, so a run cut short still leaves its figures). */
+function report() {
+  const results = {
+    targets: {
+      reconnectPeak100msPercentMax: rows.length ? Math.max(...rows.map((row) => row.reconnectPeak100msPercent ?? 0)) : null,
+      timeToLiveP99MsMax: rows.length ? Math.max(...rows.map((row) => row.timeToLiveMs.p99 ?? Infinity)) : null,
+      redisMessagesLost: rows.filter((row) => row.broker === 'redis').reduce((sum, row) => sum + (row.messagesLost ?? 0), 0),
+    },
+    rows,
+    failures,
+    meta: {
+      mode: smoke ? 'smoke' : 'full',
+      date: startedAt.toISOString(),
+      seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      command: `node --import tsx bench/storm.ts ${args.join(' ')}`.trim(),
+      node: process.version,
+      cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+      config,
+    },
+  };
+  if (write) {
+    const jsonFile = join(here, 'results.json');
+    const all = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
+    all.storm = results;
+    writeFileSync(jsonFile, `${JSON.stringify(all, null, 2)}\n`);
+    writeStormSection(join(here, 'RESULTS.md'), renderStormSection(results));
+  }
+  return results;
+}
 const file = await buildHub();
 const rows: Awaited<ReturnType<typeof storm>>[] = [];
 const failures: Record<string, string> = {};
@@ -221,35 +251,11 @@ for (const broker of config.brokers) {
       console.error(`storm: ${broker} ${way} failed:`, error);
       failures[`${broker} ${way}`] = String(error);
     }
+    report();
     await sleep(smoke ? 100 : 1000);
   }
 }
-const worst = (key: 'reconnectPeak100msPercent') => Math.max(...rows.map((row) => row[key] ?? 0));
-const results = {
-  targets: {
-    reconnectPeak100msPercentMax: rows.length ? worst('reconnectPeak100msPercent') : null,
-    timeToLiveP99MsMax: rows.length ? Math.max(...rows.map((row) => row.timeToLiveMs.p99 ?? Infinity)) : null,
-    redisMessagesLost: rows.filter((row) => row.broker === 'redis').reduce((sum, row) => sum + (row.messagesLost ?? 0), 0),
-  },
-  rows,
-  failures,
-  meta: {
-    mode: smoke ? 'smoke' : 'full',
-    date: startedAt.toISOString(),
-    seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    command: `node --import tsx bench/storm.ts ${args.join(' ')}`.trim(),
-    node: process.version,
-    cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
-    config,
-  },
-};
-if (write) {
-  const jsonFile = join(here, 'results.json');
-  const all = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : {};
-  all.storm = results;
-  writeFileSync(jsonFile, `${JSON.stringify(all, null, 2)}\n`);
-  writeStormSection(join(here, 'RESULTS.md'), renderStormSection(results));
-}
+const results = report();
 rmSync(file, { force: true });
 console.log(`STORM_JSON ${JSON.stringify(results)}`);
 process.exit(0);
