@@ -131,9 +131,12 @@ const results = {
 };
 if (write) {
   const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-  writeFileSync(here('./results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // The reconnect-storm benchmark (storm.ts) owns the `storm` key and its section: keep them.
+  const previous = existsSync(here('./results.json')) ? JSON.parse(readFileSync(here('./results.json'), 'utf8')) : {};
+  writeFileSync(here('./results.json'), `${JSON.stringify({ ...results, storm: previous.storm }, null, 2)}\n`);
   const findings = existsSync(here('./FINDINGS.md')) ? readFileSync(here('./FINDINGS.md'), 'utf8') : '';
-  writeFileSync(here('./RESULTS.md'), renderResults(results, findings));
+  const stormSection = existsSync(here('./RESULTS.md')) ? /<!-- storm:start -->[\s\S]*<!-- storm:end -->\n?/.exec(readFileSync(here('./RESULTS.md'), 'utf8'))?.[0] : undefined;
+  writeFileSync(here('./RESULTS.md'), `${renderResults(results, findings)}${stormSection ? `\n${stormSection}` : ''}`);
 }
 console.log(`BENCH_JSON ${JSON.stringify(results)}`);
 process.exit(0);
