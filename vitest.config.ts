@@ -65,7 +65,7 @@ export default defineConfig({
           environment: 'node',
           include: ['tests/consumer/**/*.test.ts'],
           testTimeout: 120_000,
-          hookTimeout: 900_000,
+          hookTimeout: 1_100_000,
           fileParallelism: false,
         },
       },

@@ -87,7 +87,7 @@ describe('a Qwik City app from the official starter, built for production from t
     server = await startProductionServer(app.dir, port);
     browser = await launchBrowser({ viewport: { width: 1000, height: 700 } });
     other = await launchBrowser({ viewport: { width: 1000, height: 700 } });
-  }, 900_000);
+  }, 1_100_000);
 
   afterAll(async () => {
     log('closing');
