@@ -28,10 +28,20 @@ export async function buildServer(label = 'current', hubSrc?: string): Promise<s
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // The hub's own dependencies stay packages (as in the published build); better-sse is bundled.
-    external: ['ws', 'redis', '@nats-io/*', '@qwik-realtime/core', '@qwik-realtime/core/*'],
+    // The hub's third-party dependencies stay packages (as in the published build); better-sse and the core
+    // package's source are bundled, so a rebuild of packages/core/dist during a run cannot break it.
+    external: ['ws', 'redis', '@nats-io/*'],
     logLevel: 'warning',
-    plugins: hubSrc
+    plugins: [
+      {
+        name: 'core-source',
+        setup(b) {
+          b.onResolve({ filter: /^@qwik-realtime\/core(\/protocol)?$/ }, (args) => ({
+            path: resolve(here, '../packages/core/src', args.path.endsWith('/protocol') ? 'protocol/index.ts' : 'index.ts'),
+          }));
+        },
+      },
+      ...(hubSrc
       ? [
           {
             name: 'hub-source',
@@ -43,7 +53,8 @@ export async function buildServer(label = 'current', hubSrc?: string): Promise<s
             },
           },
         ]
-      : [],
+      : []),
+    ],
   });
   return outfile;
 }
