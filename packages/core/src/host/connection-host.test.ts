@@ -149,6 +149,29 @@ describe('connection host + tab clients', () => {
     expect(host.tabs()).toEqual({ [ENDPOINT.url]: 1 });
   });
 
+  it('GIVEN a tab the host gave up (busy past the pings) WHEN it speaks again THEN it is told so and subscribes again from its position, missing nothing', async () => {
+    const busy = tab();
+    const got: unknown[] = [];
+    busy.client.subscribe('news', { onMessage: (message) => got.push(message.data) });
+    await settle();
+    const server = servers[0]!;
+    server.publish('news', 1);
+    await settle();
+    busy.port.silent = true;
+    await vi.advanceTimersByTimeAsync(4500);
+    expect(server.subscribers('news')).toBe(0);
+    server.publish('news', 2);
+    busy.port.silent = false;
+    busy.client.subscribe('other', {});
+    await settle();
+    await vi.advanceTimersByTimeAsync(0);
+    await settle();
+    expect([servers.at(-1)!.subscribers('news'), servers.at(-1)!.subscribers('other')]).toEqual([1, 1]);
+    servers.at(-1)!.publish('news', 3);
+    await settle();
+    expect(got).toEqual([1, 2, 3]);
+  });
+
   it('GIVEN the last tab WHEN it hides (pagehide) THEN its topics are released at once and the endpoint client closes after the linger; pageshow resubscribes', async () => {
     const only = tab();
     only.client.subscribe('news', {});

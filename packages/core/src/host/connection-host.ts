@@ -174,11 +174,11 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
     }, lingerMs);
   };
 
+  /** A silent tab: release it and stop pinging. Its port stays heard: a tab that was only busy or frozen
+   * is told `released` when it speaks again, and subscribes again from its positions. */
   const forget = (tab: Tab) => {
     release(tab);
     tabs.delete(tab);
-    tab.port.removeEventListener('message', tab.onMessage);
-    tab.port.close();
   };
 
   const handle = (tab: Tab, message: TabMessage) => {
@@ -263,7 +263,12 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
         tokenWaiters: new Map(),
         onMessage: (event: { data: unknown }) => {
           tab.lastSeen = now();
-          handle(tab, event.data as TabMessage);
+          const message = event.data as TabMessage;
+          if (!tabs.has(tab)) {
+            tabs.add(tab);
+            if (message.type !== 'hello' && message.type !== 'bye' && message.type !== 'close') return post(tab, { type: 'released' });
+          }
+          handle(tab, message);
         },
       };
       tabs.add(tab);
@@ -281,7 +286,11 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
     },
     close() {
       clearInterval(ping);
-      for (const tab of [...tabs]) forget(tab);
+      for (const tab of [...tabs]) {
+        forget(tab);
+        tab.port.removeEventListener('message', tab.onMessage);
+        tab.port.close();
+      }
       for (const entry of endpoints.values()) {
         clearTimeout(entry.linger);
         entry.client.close();

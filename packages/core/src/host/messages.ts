@@ -45,7 +45,9 @@ export type HostMessage =
   | { type: 'ack'; ref: number; ack: PublishAck }
   | { type: 'nack'; ref: number; error: ClientError }
   | { type: 'ping' }
-  | { type: 'get-token'; ref: number };
+  | { type: 'get-token'; ref: number }
+  /** The host had given this tab up (silent too long): say hello and subscribe again. */
+  | { type: 'released' };
 
 /** The part of a `MessagePort` (DOM or `node:worker_threads`) the host and the tab use. */
 export interface PortLike {

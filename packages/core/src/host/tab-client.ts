@@ -119,6 +119,9 @@ export function createTabClient(options: TabClientOptions): RealtimeClient {
     switch (message.type) {
       case 'ping':
         return send({ type: 'pong' });
+      case 'released':
+        // Busy or frozen for longer than the host waits: come back, resuming from the positions seen.
+        return rejoin();
       case 'state':
         state = message.state;
         for (const listener of [...listeners]) safely(() => listener(state));
@@ -163,11 +166,14 @@ export function createTabClient(options: TabClientOptions): RealtimeClient {
     away = true;
     send({ type: 'bye' });
   };
+  const rejoin = () => {
+    send({ type: 'hello', endpoint: { ...endpoint, tokens: Boolean(options.getToken) } });
+    for (const [id, sub] of subs) send(subscribeMessage(id, sub));
+  };
   const onPageShow = () => {
     if (!away) return;
     away = false;
-    send({ type: 'hello', endpoint });
-    for (const [id, sub] of subs) send(subscribeMessage(id, sub));
+    rejoin();
   };
   win?.addEventListener('pagehide', onPageHide);
   win?.addEventListener('pageshow', onPageShow);
