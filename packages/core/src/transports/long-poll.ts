@@ -24,7 +24,9 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
   return {
     name: 'long-poll',
     connect(context, events) {
-      const controller = new AbortController();
+      // One controller per poll, not per session: Node's fetch keeps an abort listener on the signal it was
+      // given until the request is garbage-collected, so a long session sharing one signal piles them up.
+      let inFlight: AbortController | undefined;
       const topics = new Set(context.topics.map((t) => t.topic));
       const first = topicQuery(context.topics, 'cursor');
       let cursor = first.get('cursor');
@@ -33,7 +35,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
       const finish = (reason: Parameters<typeof events.closed>[0]) => {
         if (done) return;
         done = true;
-        controller.abort();
+        inFlight?.abort();
         events.closed(reason);
       };
       const poll = async (): Promise<void> => {
@@ -50,11 +52,13 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         if (!opened) query.set('timeout', '0');
         const headers: Record<string, string> = { ...context.headers };
         if (context.token) headers.authorization = `Bearer ${context.token}`;
+        const request = new AbortController();
+        inFlight = request;
         const response = await fetch(`${context.url}${options.path ?? '/poll'}?${query}`, {
           headers,
           credentials: options.credentials ?? 'include',
           cache: 'no-store',
-          signal: controller.signal,
+          signal: request.signal,
         });
         const body = (await response.json().catch(() => undefined)) as PollResponse | ErrorBody | undefined;
         if (done) return;
@@ -95,7 +99,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         },
         close() {
           done = true;
-          controller.abort();
+          inFlight?.abort();
         },
       };
     },
