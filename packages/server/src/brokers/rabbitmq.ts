@@ -244,15 +244,19 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
         onError(error);
         continue;
       }
+      // Streams may still be coming back after the node restarted: retry until every tail is attached.
+      let failed = false;
       for (const [topic, listeners] of subscribed) {
         if (listeners.size === 0) continue;
-        void tailOf(topic, true)
-          .then((tail) => {
-            for (const listener of listeners) tail?.listeners.add(listener);
-          })
-          .catch(onError);
+        try {
+          const tail = await tailOf(topic, true);
+          for (const listener of listeners) tail?.listeners.add(listener);
+        } catch (error) {
+          onError(error);
+          failed = true;
+        }
       }
-      return;
+      if (!failed) return;
     }
   };
 

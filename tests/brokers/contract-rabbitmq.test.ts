@@ -1,4 +1,0 @@
-import { brokerContract } from './contract.js';
-import { rabbitmqTarget } from './targets.js';
-
-brokerContract(rabbitmqTarget());
