@@ -62,7 +62,6 @@ describe('GIVEN maxConcurrentHandshakes 1 and one handshake stalled in authentic
   test.each([
     ['sse', 'GET /realtime/sse?topic=a HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['poll', 'GET /realtime/poll?topic=a HTTP/1.1\r\nHost: x\r\n\r\n'],
-    ['ws upgrade', upgradeRequest()],
   ])('WHEN a %s handshake arrives THEN it is answered 503 try_again_later with retryAfterMs and Retry-After; after the release it succeeds', async (_name, request) => {
     const { release, held } = await stalled();
     const refused = await rawRequest(server.port, request, completeBody);
@@ -76,6 +75,20 @@ describe('GIVEN maxConcurrentHandshakes 1 and one handshake stalled in authentic
     expect((await held).status).toBe(200);
     const admitted = await rawRequest(server.port, request, (text) => text.includes('\r\n\r\n'));
     expect([101, 200]).toContain(admitted.status);
+  });
+
+  test('WHEN a WebSocket upgrade arrives THEN it is accepted, told try_again_later with retryAfterMs in an error frame and closed 3204 (a browser cannot read a refused upgrade); after the release it opens', async () => {
+    const { release, held } = await stalled();
+    const refused = await openWs(server.wsUrl);
+    const error = await refused.frames.take((f) => f.type === 'error');
+    expect(error.code).toBe('try_again_later');
+    expect(error.retryAfterMs).toBeGreaterThanOrEqual(500);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(1500);
+    expect((await refused.closed).code).toBe(CLOSE_CODES.try_again_later);
+    release();
+    expect((await held).status).toBe(200);
+    const admitted = await rawRequest(server.port, upgradeRequest(), (text) => text.includes('\r\n\r\n'));
+    expect(admitted.status).toBe(101);
   });
 
   test('WHEN a connected WebSocket subscribes meanwhile THEN it gets a try_again_later topic error and stays open; a later subscribe succeeds', async () => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { isValidEpoch, retryPolicyOf } from '@qwik-realtime/core/protocol';
+import { CLOSE_CODES, isValidEpoch, retryPolicyOf } from '@qwik-realtime/core/protocol';
 import type { ErrorCode, Position } from '@qwik-realtime/core/protocol';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
@@ -16,6 +16,9 @@ import { createWsOutput } from '../ws-output.js';
 
 /** Largest `history` replay one subscribe asks for (the same cap as SSE's `history` parameter). */
 const MAX_HISTORY = 100_000;
+
+/** Upgrade refusals answered with an accepted socket, an `error` frame and the close code (see `closeAfterAccept`). */
+const CLOSE_AFTER_ACCEPT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['try_again_later', 'server_shutdown']);
 
 /** Most `rate_limited` error frames sent per second to one connection; further refused frames get none. */
 const MAX_RATE_LIMITED_REPLIES_PER_SECOND = 10;
@@ -44,6 +47,22 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       );
     } catch {
       socket.destroy();
+    }
+  };
+
+  /**
+   * A browser sees any refused upgrade as close 1006 with no status or body, so refusals the client must act on
+   * (wait `retryAfterMs`, go to another instance) complete the handshake, send the error frame and close with
+   * the code instead.
+   */
+  const closeAfterAccept = (req: IncomingMessage, socket: Duplex, head: Buffer, error: RealtimeError) => {
+    try {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.send(JSON.stringify({ type: 'error', ...error.toBody() }));
+        ws.close(CLOSE_CODES[error.code], Buffer.from(error.message).subarray(0, 123).toString());
+      });
+    } catch {
+      refuse(socket, error);
     }
   };
 
@@ -218,6 +237,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         const unauthenticated = error instanceof RealtimeError && error.code === 'unauthorized' && !hasExplicitCredential(request!, options.allowQueryToken);
         if (!unauthenticated) {
           leave?.();
+          if (error instanceof RealtimeError && CLOSE_AFTER_ACCEPT.has(error.code) && !socket.destroyed) return closeAfterAccept(req, socket, head, error);
           return refuse(socket, error);
         }
       }
