@@ -7,9 +7,31 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverSrc = resolve(here, '../packages/server/src');
+
+/** Resolves the core package to its source (bundled, so a rebuild of packages/core/dist cannot break a run). */
+const coreSource: Plugin = {
+  name: 'core-source',
+  setup(b) {
+    b.onResolve({ filter: /^@qwik-realtime\/core(\/protocol)?$/ }, (args) => ({
+      path: resolve(here, '../packages/core/src', args.path.endsWith('/protocol') ? 'protocol/index.ts' : 'index.ts'),
+    }));
+  },
+};
+
+/** Resolves the hub's source files to another copy of packages/server/src. */
+const hubSource = (hubSrc: string): Plugin => ({
+  name: 'hub-source',
+  setup(b) {
+    b.onResolve({ filter: /packages\/server\/src\// }, (args) => {
+      const path = resolve(args.resolveDir, args.path);
+      return { path: resolve(hubSrc, relative(serverSrc, path)).replace(/\.js$/, '.ts') };
+    });
+  },
+});
 
 /**
  * Bundle bench/server.ts with the hub's source (from `hubSrc`, another copy of packages/server/src such as an
@@ -32,29 +54,7 @@ export async function buildServer(label = 'current', hubSrc?: string): Promise<s
     // package's source are bundled, so a rebuild of packages/core/dist during a run cannot break it.
     external: ['ws', 'redis', '@nats-io/*'],
     logLevel: 'warning',
-    plugins: [
-      {
-        name: 'core-source',
-        setup(b) {
-          b.onResolve({ filter: /^@qwik-realtime\/core(\/protocol)?$/ }, (args) => ({
-            path: resolve(here, '../packages/core/src', args.path.endsWith('/protocol') ? 'protocol/index.ts' : 'index.ts'),
-          }));
-        },
-      },
-      ...(hubSrc
-      ? [
-          {
-            name: 'hub-source',
-            setup(b) {
-              b.onResolve({ filter: /packages\/server\/src\// }, (args) => {
-                const path = resolve(args.resolveDir, args.path);
-                return { path: resolve(hubSrc, relative(serverSrc, path)).replace(/\.js$/, '.ts') };
-              });
-            },
-          },
-        ]
-      : []),
-    ],
+    plugins: hubSrc ? [coreSource, hubSource(hubSrc)] : [coreSource],
   });
   return outfile;
 }
