@@ -5,7 +5,8 @@
  * (`useSubscription$`), for every transport with the main-thread host and the worker host, and the seed's
  * naive pattern (one EventSource, the array replaced per message) on the same page host in the same run.
  * Measures fps and long tasks over the burst, messages received vs published, and publish-to-DOM lag
- * (newest item rendered). Writes the `browser` key of bench/results.json and its section of RESULTS.md.
+ * (newest item rendered). Writes the `browser` key of bench/results.json and its section of RESULTS.md, and
+ * the same on their own in bench/browser-results.{json,md}.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -84,4 +85,7 @@ if (write) {
   const section = `${start}\n${renderBrowserSection(rows, meta)}\n${end}`;
   const updated = markdown.includes(start) ? markdown.replace(new RegExp(`${start}[\\s\\S]*${end}`), section) : `${markdown.trimEnd()}\n\n${section}\n`;
   writeFileSync(mdPath, updated);
+  // The same, on their own: RESULTS.md and results.json are regenerated whole by `pnpm bench`.
+  writeFileSync(here('./browser-results.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  writeFileSync(here('./browser-results.md'), `${renderBrowserSection(rows, meta)}\n`);
 }
