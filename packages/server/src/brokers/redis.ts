@@ -59,6 +59,15 @@ export interface RedisBrokerOptions {
 type StreamEntry = [string, string[]];
 
 const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `redis broker: ${detail}`);
+
+type RedisModule = typeof import('redis');
+let driverPromise: Promise<RedisModule> | undefined;
+/** The `redis` package, imported once per process (lazily: a broker given its own client never needs it). */
+const loadDriver = (): Promise<RedisModule> => {
+  driverPromise ??= import('redis');
+  driverPromise.catch(() => (driverPromise = undefined));
+  return driverPromise;
+};
 const freshEpoch = () => randomBytes(6).toString('base64url');
 
 /**
@@ -93,10 +102,18 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
     return { meta: `${base}:m`, stream: `${base}:s`, dedup: (id: string) => `${base}:d:${id}`, channel: `${base}:live` };
   };
 
+  // Loading the driver takes seconds on a cold, busy process: it starts now, and is not a command, so the
+  // command timeout does not count it (it used to, and a first subscribe failed as broker_unavailable).
+  const driver = options.client ? undefined : loadDriver();
+  driver?.catch(() => {});
+  const driverLoaded = async (): Promise<void> => {
+    await driver?.catch((error: unknown) => Promise.reject(unavailable(`cannot load the redis package: ${String(error)}`)));
+  };
+
   const client = (): Promise<RedisClientLike> => {
     clientPromise ??= (async () => {
       if (options.client) return options.client;
-      const { createClient } = await import('redis');
+      const { createClient } = await (driver as Promise<RedisModule>);
       const created = createClient({ url: options.url ?? 'redis://127.0.0.1:6379', disableOfflineQueue: true }) as unknown as RedisClientLike;
       created.on('error', onError);
       await created.connect();
@@ -117,6 +134,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
 
   const run = async (script: RedisScript, keyList: string[], args: string[]): Promise<unknown> => {
     if (closed) throw unavailable('closed');
+    await driverLoaded();
     const redis = await withTimeout(client());
     if (!redis.isReady) throw unavailable('not connected');
     const tail = [String(keyList.length), ...keyList, ...args];
@@ -203,6 +221,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
         state = created;
         live.set(topic, created);
         created.ready = (async () => {
+          await driverLoaded();
           const sub = await withTimeout(subscriber());
           await withTimeout(sub.subscribe(k.channel, created.onRaw));
           const snap = await snapshot(topic, 'last', 0, 0, '', true);
