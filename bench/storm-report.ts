@@ -12,7 +12,7 @@ export function renderStormSection(results: any): string {
   const { meta, targets, rows, failures } = results;
   const c = meta.config;
   const mix = Object.entries(c.mix as Record<string, number>).map(([name, share]) => `${Math.round(share * 100)} % ${name}`).join(', ');
-  const header = ['broker', 'way down', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'attempts', 'try_again_later', 'recovered: false', 'lost', 'hub peak RSS MB', 'event-loop delay p99 / max ms'];
+  const header = ['broker', 'way down', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'attempts', 'try_again_later', 'recovered: false', 'lost', 'hub peak RSS MB', 'event-loop delay p99 / max ms', 'restart gap ms', 'crowd connect ms'];
   const lines = rows.map((row: any) =>
     [
       row.broker,
@@ -29,6 +29,8 @@ export function renderStormSection(results: any): string {
       row.messagesLost ?? 'n/a',
       row.serverPeakRssMb,
       `${row.eventLoopDelayP99Ms} / ${row.eventLoopDelayMaxMs}`,
+      row.restartGapMs,
+      row.initialConnectMs,
     ].map(cell),
   );
   const failed = Object.entries(failures ?? {});
@@ -46,6 +48,9 @@ reconnect, as a share of all of them. With Redis a third process keeps publishin
 message must arrive; with the memory broker the new hub has no history, so every resume is \`recovered: false\`.
 A long-poll client that was between two polls when its hub drained sends its next poll to the new hub and goes on
 without a drop: it counts as live again, apart, and has no time in the percentiles.
+Time to live again includes the machine's own slowness: the restart gap (kill to the new hub listening, two
+IPC messages and a process exit) and the time the whole crowd took to connect at first show how loaded it was.
+The p99 per transport is in results.json (\`timeToLiveP99MsByTransport\`).
 
 | target | goal | this run |
 |---|---|---|
