@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/browser-run.ts [--quick] [--no-write] [--rates=5000,20000] [--hosts=main,worker,seed]`: high-rate feeds in headless Chromium.
+ * `node --import tsx bench/browser-run.ts [--smoke | --quick] [--no-write] [--rates=5000,20000] [--hosts=main,worker,seed]`: high-rate feeds in headless Chromium.
  * tests/qwik-app (production build under `vite preview`, else vite dev) with the hub publishing `{ seq, t }`
  * through `hub.publish` at 5k..50k msg/s for 2 s, into a page with a LiveFeed (limit 50) and a seq probe
  * (`useSubscription$`), for every transport with the main-thread host and the worker host, and the seed's
@@ -17,16 +17,18 @@ import { installMeters, readMeters, renderBrowserSection, type BrowserRow } from
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const write = !args.includes('--no-write');
+// `--smoke` (what `pnpm test` runs): one low rate, a short burst, WebSocket only, nothing written; fails on any error or loss.
+const smoke = args.includes('--smoke');
+const write = !smoke && !args.includes('--no-write');
 const rateArg = args.find((a) => a.startsWith('--rates='))?.slice(8);
-const RATES = rateArg ? rateArg.split(',').map(Number) : quick ? [5000, 20_000] : [5000, 10_000, 20_000, 30_000, 50_000];
+const RATES = rateArg ? rateArg.split(',').map(Number) : smoke ? [1000] : quick ? [5000, 20_000] : [5000, 10_000, 20_000, 30_000, 50_000];
 const hostArg = args.find((a) => a.startsWith('--hosts='))?.slice(8).split(',');
-const BURST_MS = 2000;
+const BURST_MS = smoke ? 500 : 2000;
 type Variant = { host: 'main' | 'worker' | 'seed'; transport: string };
 const VARIANTS = (<Variant[]>[
   ...(['main', 'worker'] as const).flatMap((host) => ['websocket', 'sse', 'fetch-sse', 'long-poll'].map((transport) => ({ host, transport }))),
   { host: 'seed', transport: 'sse' },
-]).filter((variant) => !hostArg || hostArg.includes(variant.host));
+]).filter((variant) => (!hostArg || hostArg.includes(variant.host)) && (!smoke || variant.transport === 'websocket' || variant.host === 'seed'));
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 const preview = existsSync(here('../tests/qwik-app/dist/q-manifest.json'));
@@ -70,6 +72,15 @@ try {
 } finally {
   await browser.close();
   await app.stop();
+}
+
+if (smoke) {
+  const bad = rows.filter((row) => row.error || row.received !== row.published || row.gaps || row.duplicates);
+  if (bad.length) {
+    console.error('browser bench smoke failed:', JSON.stringify(bad));
+    process.exit(1);
+  }
+  console.log(`browser bench smoke: ${rows.length} variants, every message received`);
 }
 
 if (write) {

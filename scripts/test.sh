@@ -29,6 +29,8 @@ step 300 bash scripts/check-packages.sh
 step 200 pnpm exec tsc -p tests/qwik-app/tsconfig.json
 step 300 pnpm --filter @qwik-realtime/qwik-app run build
 step 300 pnpm exec vitest run --project e2e-qwik
+# High-rate feeds in Chromium, smoke only (the measured run is `node --import tsx bench/browser-run.ts`).
+step 200 node --import tsx bench/browser-run.ts --smoke
 # The packed tarballs in an app from the official Qwik starter (npm create qwik, qwik add node-server), the
 # README's code written in, production build and server, in Chromium (the starter skeleton is cached in the OS temp dir).
 step 200 pnpm exec tsc -p tests/consumer/tsconfig.json
