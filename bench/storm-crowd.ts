@@ -25,6 +25,8 @@ export interface StormClient {
   /** Wall-clock times of connection attempts and of opens (hello / first poll answer). */
   attempts: number[];
   opens: number[];
+  /** When the client planned its next attempt (`nextRetryAt`), at each decision: the algorithm's spread, before timer lag. */
+  planned: number[];
   /** Wall-clock times the connection closed (any reason). */
   closes: number[];
   /** Per topic: times of `onSubscribed`, and the last `k` seen. */
@@ -52,6 +54,7 @@ export function openStormCrowd(url: string, count: number, mix: Record<StormTran
       attempts: [],
       opens: [],
       closes: [],
+      planned: [],
       subscribed: new Map(),
       lastK: new Map(),
       subscriptions: [],
@@ -71,6 +74,9 @@ export function openStormCrowd(url: string, count: number, mix: Record<StormTran
           if ((detail as { code?: string } | undefined)?.code === 'try_again_later') record.tryAgainLater++;
         }
       },
+    });
+    record.client.onState((state) => {
+      if (state.status === 'reconnecting' && state.nextRetryAt !== null && state.nextRetryAt !== record.planned[record.planned.length - 1]) record.planned.push(state.nextRetryAt);
     });
     for (const topic of record.topics) {
       record.subscribed.set(topic, []);

@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -157,6 +158,9 @@ async function storm(file: string, broker: 'memory' | 'redis', way: 'kill' | 'dr
     const b = await startHub(file, broker, port, prefix);
     hubs.push(b);
     await b.ask({ cmd: 'stats', reset: true });
+    // The clients' own process: when its loop lags, every time measured here lags with it.
+    const loadDelay = monitorEventLoopDelay({ resolution: 10 });
+    loadDelay.enable();
     let droppedAt: number;
     let restartAt: number;
     if (way === 'kill') {
@@ -176,6 +180,7 @@ async function storm(file: string, broker: 'memory' | 'redis', way: 'kill' | 'dr
     const stuck = crowd.filter((record) => !isLiveAgain(record, droppedAt));
     if (stuck.length) console.error(`storm: ${stuck.length} clients not live again, e.g.`, JSON.stringify(stuck.slice(0, 3).map((record) => ({ transport: record.transport, state: record.client.getState(), topics: record.subscriptions.map((sub) => sub.state()), subscribed: [...record.subscribed.values()].map((ts) => ts.map((t) => Math.round(t - droppedAt))), attempts: record.attempts.map((t) => Math.round(t - droppedAt)), opens: record.opens.map((t) => Math.round(t - droppedAt)) }))));
     await sleep(config.steadyMs);
+    loadDelay.disable();
     const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number> }>({ cmd: 'stats' });
     const { lastK } = await (publisher ?? b).ask<{ lastK: Record<string, number> }>({ cmd: 'stopPublish' });
     // Everything published must arrive (bounded wait), then whatever is still missing at the tail counts as lost.
@@ -197,6 +202,8 @@ async function storm(file: string, broker: 'memory' | 'redis', way: 'kill' | 'dr
       serverPeakRssMb: server.peakRssMb,
       eventLoopDelayP99Ms: server.eventLoopDelayMs.p99,
       eventLoopDelayMaxMs: server.eventLoopDelayMs.max,
+      loadEventLoopDelayP99Ms: Math.round(loadDelay.percentile(99) / 1e5) / 10,
+      loadEventLoopDelayMaxMs: Math.round(loadDelay.max / 1e5) / 10,
       published: Object.values(lastK).reduce((sum, k) => sum + k, 0),
       // With the memory broker the new hub has no history: every resume is `recovered: false`, loss is not counted.
       messagesLost: broker === 'redis' ? lost : null,
