@@ -32,7 +32,9 @@ const runs = (name: string) => !only || only.includes(name);
 // `--render`: rewrite RESULTS.md from results.json and FINDINGS.md, measuring nothing.
 if (args.includes('--render')) {
   const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-  writeFileSync(here('./RESULTS.md'), renderResults(JSON.parse(readFileSync(here('./results.json'), 'utf8')), readFileSync(here('./FINDINGS.md'), 'utf8')));
+  const previous = readFileSync(here('./RESULTS.md'), 'utf8');
+  const storm = /<!-- storm:start -->[\s\S]*<!-- storm:end -->\n?/.exec(previous)?.[0];
+  writeFileSync(here('./RESULTS.md'), `${renderResults(JSON.parse(readFileSync(here('./results.json'), 'utf8')), readFileSync(here('./FINDINGS.md'), 'utf8'))}${storm ? `\n${storm}` : ''}`);
   process.exit(0);
 }
 
