@@ -12,7 +12,7 @@ export function renderStormSection(results: any): string {
   const { meta, targets, rows, failures } = results;
   const c = meta.config;
   const mix = Object.entries(c.mix as Record<string, number>).map(([name, share]) => `${Math.round(share * 100)} % ${name}`).join(', ');
-  const header = ['broker', 'way down', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'attempts', 'try_again_later', 'recovered: false', 'lost', 'hub peak RSS MB', 'event-loop delay p99 / max ms', 'restart gap ms', 'crowd connect ms'];
+  const header = ['broker', 'way down', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'planned retries: peak 100 ms', 'attempts', 'try_again_later', 'recovered: false', 'lost', 'hub peak RSS MB', 'hub event-loop delay p99 / max ms', 'load event-loop delay p99 / max ms', 'restart gap ms', 'crowd connect ms'];
   const lines = rows.map((row: any) =>
     [
       row.broker,
@@ -23,12 +23,14 @@ export function renderStormSection(results: any): string {
       row.timeToLiveMs.p99,
       row.timeToLiveMs.max,
       `${row.reconnectPeak100msPercent} % (${row.reconnectPeak100msCount})`,
+      row.plannedPeak100msPercent == null ? '-' : `${row.plannedPeak100msPercent} %`,
       row.attempts,
       row.tryAgainLater,
       row.recoveredFalse,
       row.messagesLost ?? 'n/a',
       row.serverPeakRssMb,
       `${row.eventLoopDelayP99Ms} / ${row.eventLoopDelayMaxMs}`,
+      row.loadEventLoopDelayP99Ms == null ? '-' : `${row.loadEventLoopDelayP99Ms} / ${row.loadEventLoopDelayMaxMs}`,
       row.restartGapMs,
       row.initialConnectMs,
     ].map(cell),
@@ -50,7 +52,9 @@ A long-poll client that was between two polls when its hub drained sends its nex
 without a drop: it counts as live again, apart, and has no time in the percentiles.
 Time to live again includes the machine's own slowness: the restart gap (kill to the new hub listening, two
 IPC messages and a process exit) and the time the whole crowd took to connect at first show how loaded it was.
-The p99 per transport is in results.json (\`timeToLiveP99MsByTransport\`).
+The p99 per transport is in results.json (\`timeToLiveP99MsByTransport\`). Every client lives in one load process,
+so when its event loop stalls, timers due over the stall fire together: "planned retries" is the spread the clients
+chose (their \`nextRetryAt\`), the load event-loop delay how far the firing drifted from it.
 
 | target | goal | this run |
 |---|---|---|
