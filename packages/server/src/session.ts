@@ -116,6 +116,11 @@ export function createSession<P extends Principal>(
         write: (topic, outbound) => !done && subscriptions.has(topic) && writeMessage(topic, outbound),
       })
     : undefined;
+  // Outputs have no common drain event (the SSE sink's per-turn writer, a ws socket), so a replay waiting
+  // for room looks again every few milliseconds; it stops waiting when the session ends.
+  const waitForRoom = async () => {
+    while (!done && output.bufferedBytes() > options.maxBufferedBytes / 4) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
   const guard = (write: () => void) => {
     if (done) return;
     write();
@@ -176,6 +181,7 @@ export function createSession<P extends Principal>(
           if (done || conflation?.hold(topic, outbound)) return;
           writeMessage(topic, outbound);
         },
+        room: () => (done || output.bufferedBytes() <= options.maxBufferedBytes / 2 ? undefined : waitForRoom()),
         failed(error) {
           if (subscriptions.get(topic) === subscription) subscriptions.delete(topic);
           if (error.code === 'slow_consumer') return session.close('slow_consumer', error.message);

@@ -16,6 +16,11 @@ export interface SubscriptionOutput {
   message(outbound: Outbound): void;
   /** The subscription cannot continue (broker failure, queue overflow). */
   failed(error: RealtimeError): void;
+  /**
+   * Resolves once the connection has room to take more replayed messages (its buffer is below half its
+   * limit). A replay bigger than the buffer limit then waits for the client instead of cutting it.
+   */
+  room?(): Promise<void> | undefined;
 }
 
 /** What a client asked for. */
@@ -53,6 +58,13 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
     // The envelope is a position already (offset, epoch): no object per delivery on the fan-out path.
     last = outbound.message;
     output.message(outbound);
+  };
+
+  /** Write one replayed message, first waiting for room when the connection is backed up. */
+  const replay = async (message: Envelope): Promise<void> => {
+    const waiting = output.room?.();
+    if (waiting) await waiting;
+    if (!stopped()) emit(createOutbound(message));
   };
 
   const announce = (recovered: boolean, position: Position, replayed: number, ref?: string) => {
@@ -110,7 +122,11 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
     const target = result.head.offset;
     if (announceRecovered) announce(true, since, Math.max(0, target - since.offset), ref);
     for (;;) {
-      for (const message of result.messages) if (message.offset <= target) emit(createOutbound(message));
+      for (const message of result.messages) {
+        if (message.offset > target) break;
+        await replay(message);
+        if (stopped()) return;
+      }
       const position = last as Position;
       if (position.offset >= target || result.messages.length === 0) return;
       result = await broker.history(topic, { since: position, limit: REPLAY_PAGE });
@@ -136,7 +152,10 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
     const messages: Envelope[] = result.messages;
     const first = messages[0];
     announce(true, first ? { offset: first.offset - 1, epoch: first.epoch } : result.head, messages.length, ref);
-    for (const message of messages) emit(createOutbound(message));
+    for (const message of messages) {
+      await replay(message);
+      if (stopped()) return;
+    }
   };
 
   const subscription: Subscription = {
