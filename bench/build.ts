@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const serverSrc = resolve(here, '../packages/server/src');
 
 /** Resolves the core package to its source (bundled, so a rebuild of packages/core/dist cannot break a run). */
-const coreSource: Plugin = {
+export const coreSource: Plugin = {
   name: 'core-source',
   setup(b) {
     b.onResolve({ filter: /^@qwik-realtime\/core(\/protocol)?$/ }, (args) => ({

@@ -25,6 +25,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { coreSource } from './build.js';
 import { now, openStormCrowd } from './storm-crowd.js';
 import type { StormClient, StormTransport } from './storm-crowd.js';
 import { isLiveAgain, liveAgainAt, stormFigures } from './storm-measure.js';
@@ -84,8 +85,10 @@ async function buildHub(): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['ws', 'redis', '@nats-io/*', '@qwik-realtime/core', '@qwik-realtime/core/*'],
+    // Core is bundled from source: a fresh clone runs this (pnpm test's smoke) before packages/core is built.
+    external: ['ws', 'redis', '@nats-io/*'],
     logLevel: 'warning',
+    plugins: [coreSource],
   });
   return outfile;
 }
