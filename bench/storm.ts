@@ -17,15 +17,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { coreSource } from './build.js';
+import { buildHubEntry } from './build.js';
 import { now, openStormCrowd } from './storm-crowd.js';
 import type { StormClient, StormTransport } from './storm-crowd.js';
 import { isLiveAgain, liveAgainAt, stormFigures } from './storm-measure.js';
@@ -72,26 +71,8 @@ async function until(ok: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-async function buildHub(): Promise<string> {
-  const out = join(here, '.build');
-  mkdirSync(out, { recursive: true });
-  if (!existsSync(join(out, 'node_modules'))) symlinkSync(resolve(here, '../packages/server/node_modules'), join(out, 'node_modules'), 'dir');
-  const outfile = join(out, `storm-hub-${process.pid}.mjs`);
-  // Plain JavaScript as published (see build.ts: tsx's keepNames would be measured too).
-  await build({
-    entryPoints: [join(here, 'storm-hub.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Core is bundled from source: a fresh clone runs this (pnpm test's smoke) before packages/core is built.
-    external: ['ws', 'redis', '@nats-io/*'],
-    logLevel: 'warning',
-    plugins: [coreSource],
-  });
-  return outfile;
-}
+/** Plain JavaScript as published (see build.ts: tsx's keepNames would be measured too). */
+const buildHub = () => buildHubEntry('storm-hub.ts', `storm-hub-${process.pid}`);
 
 interface HubProcess {
   child: ChildProcess;
