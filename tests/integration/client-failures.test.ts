@@ -13,7 +13,7 @@ import type { BaseClientOptions, ConnectionState, PublishAck, PublishError, Real
 import { createBaseClient, resolvePlatform, webSocketTransport } from '@qwik-realtime/core';
 import { RealtimeError, createMemoryBroker } from '@qwik-realtime/server';
 import type { Broker } from '@qwik-realtime/server';
-import { nodePlatform, startClientHub, transportNames, transportsByName, until } from './client-fixtures.js';
+import { fastClientOptions, nodePlatform, startClientHub, transportNames, transportsByName, until } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
 
 let hub: ClientTestHub | undefined;
@@ -31,7 +31,7 @@ afterEach(async () => {
   }
 });
 
-const fast = { backoff: { baseMs: 20, capMs: 100 }, minUptimeMs: 50, teardownDelayMs: 0 } satisfies Partial<BaseClientOptions>;
+const fast = fastClientOptions;
 
 /** A TCP server that accepts every connection and never writes a byte. */
 async function startBlackHole(): Promise<string> {

@@ -9,8 +9,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
-import { eventSourceTransport, fetchSseTransport, longPollTransport, webSocketTransport } from '@qwik-realtime/core';
-import type { Platform, Transport, TransportName } from '@qwik-realtime/core';
+import { createBaseClient, eventSourceTransport, fetchSseTransport, longPollTransport, webSocketTransport } from '@qwik-realtime/core';
+import type { BaseClientOptions, Platform, RealtimeClient, Transport, TransportName } from '@qwik-realtime/core';
 import { attachHub, createHub, createNodeHandler } from '@qwik-realtime/server';
 import type { Hub, HubOptions, Principal } from '@qwik-realtime/server';
 
@@ -34,6 +34,14 @@ export const transportsByName: Record<TransportName, () => Transport> = {
 export const transportNames = Object.keys(transportsByName) as TransportName[];
 
 /** A hub behind a Node HTTP server that tracks its sockets. */
+/** Client timings short enough for tests: reconnects and teardowns in tens of milliseconds. */
+export const fastClientOptions = { backoff: { baseMs: 20, capMs: 100 }, minUptimeMs: 50, teardownDelayMs: 0 } satisfies Partial<BaseClientOptions>;
+
+/** A real core client over one named transport, with {@link fastClientOptions} (overridable by `extra`). */
+export function fastClient(name: TransportName, url: string, extra: Partial<BaseClientOptions> = {}): RealtimeClient {
+  return createBaseClient({ url, transports: [transportsByName[name]()], platform: nodePlatform, ...fastClientOptions, ...extra });
+}
+
 export interface ClientTestHub {
   hub: Hub<Principal>;
   /** `http://127.0.0.1:PORT/realtime` */

@@ -7,10 +7,9 @@
 import { afterEach, describe, expect, test } from 'vitest';
 
 import type { BaseClientOptions, RealtimeClient, TopicState, TopicStatus, TransportName } from '@qwik-realtime/core';
-import { createBaseClient } from '@qwik-realtime/core';
 import { RealtimeError, createMemoryBroker } from '@qwik-realtime/server';
 import type { Broker } from '@qwik-realtime/server';
-import { nodePlatform, startClientHub, transportNames, transportsByName, until } from './client-fixtures.js';
+import { fastClient, startClientHub, transportNames, until } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
 
 let hub: ClientTestHub | undefined;
@@ -22,10 +21,8 @@ afterEach(async () => {
   hub = undefined;
 });
 
-const fast = { backoff: { baseMs: 20, capMs: 100 }, minUptimeMs: 50, teardownDelayMs: 0 } satisfies Partial<BaseClientOptions>;
-
 function connect(name: TransportName, url: string, extra: Partial<BaseClientOptions> = {}): RealtimeClient {
-  client = createBaseClient({ url, transports: [transportsByName[name]()], platform: nodePlatform, ...fast, ...extra });
+  client = fastClient(name, url, extra);
   return client;
 }
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { BaseClientOptions, ConnectionState, RealtimeClient, SubscriptionEvent, TransportName } from '@qwik-realtime/core';
 import type { Envelope } from '@qwik-realtime/core/protocol';
 import { createBaseClient, webSocketTransport } from '@qwik-realtime/core';
-import { nodePlatform, startClientHub, transportNames, transportsByName, until } from './client-fixtures.js';
+import { fastClient, fastClientOptions, nodePlatform, startClientHub, transportNames, transportsByName, until } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
 
 let hub: ClientTestHub | undefined;
@@ -15,10 +15,8 @@ afterEach(async () => {
   hub = undefined;
 });
 
-const fast = { backoff: { baseMs: 20, capMs: 100 }, minUptimeMs: 50, teardownDelayMs: 0 } satisfies Partial<BaseClientOptions>;
-
 function connect(name: TransportName, url: string, extra: Partial<BaseClientOptions> = {}): RealtimeClient {
-  client = createBaseClient({ url, transports: [transportsByName[name]()], platform: nodePlatform, ...fast, ...extra });
+  client = fastClient(name, url, extra);
   return client;
 }
 
@@ -179,7 +177,7 @@ describe.each(transportNames.filter((name) => name !== 'websocket'))('fallback f
       url: hub.url,
       transports: [webSocketTransport(), transportsByName[name]()],
       platform: nodePlatform,
-      ...fast,
+      ...fastClientOptions,
       debug: (event, detail) => event === 'attempt' && attempts.push((detail as { transport: string }).transport),
     });
     const t = track<number>(client, 't');
@@ -222,7 +220,7 @@ describe('native EventSource that hides HTTP statuses (as browsers do)', () => {
         },
       });
     } as unknown as typeof Native;
-    client = createBaseClient({ url: hub.url, transports: [transportsByName.sse()], platform: { ...nodePlatform, EventSource: Statusless }, ...fast });
+    client = createBaseClient({ url: hub.url, transports: [transportsByName.sse()], platform: { ...nodePlatform, EventSource: Statusless }, ...fastClientOptions });
     const c = client;
     c.subscribe('t', {});
     await until(() => c.getState().status === 'closed', 'closed');
