@@ -35,12 +35,22 @@ describe('Qwik bindings in Chromium: topics that change, pause and are refused',
     return c.ws + c.sse + c.poll;
   };
   const subscribers = async (topic: string) => (await app.stats()).topics[topic] ?? 0;
+  /**
+   * Every hook on the page follows the current topic. The hub counts one subscriber per connection, so it
+   * cannot tell: a hook whose handler is still loading would subscribe after a publish and start at the head.
+   */
+  const allLive = () =>
+    vi.waitFor(async () => {
+      expect(await tab.page.locator('#seen').getAttribute('data-topic-state')).toBe('live');
+      expect(await tab.page.locator('#channel').getAttribute('data-topic-state')).toBe('live');
+    }, WAIT);
 
   it('GIVEN the page WHEN it loads THEN every component is live over one WebSocket', async () => {
     await tab.page.goto(`${app.url}/topics/`, { waitUntil: 'load' });
     await vi.waitFor(async () => expect(await subscribers('e2e-a')).toBeGreaterThan(0), WAIT);
     await vi.waitFor(async () => expect(await subscribers('e2e-open')).toBeGreaterThan(0), WAIT);
     expect((await app.stats()).connections).toMatchObject({ ws: 1, sse: 0, poll: 0 });
+    await allLive();
     await app.publish('e2e-a', 'a1');
     await vi.waitFor(async () => expect(await picked()).toEqual(['a1']), WAIT);
     await vi.waitFor(async () => expect(await channel()).toEqual(['e2e-a:a1']), WAIT);
@@ -55,6 +65,7 @@ describe('Qwik bindings in Chromium: topics that change, pause and are refused',
     expect(await picked()).toEqual([]);
     await vi.waitFor(async () => expect(await subscribers('e2e-b')).toBeGreaterThan(0), WAIT);
     await vi.waitFor(async () => expect(await subscribers('e2e-a')).toBe(0), WAIT);
+    await allLive();
     await app.publish('e2e-a', 'a2');
     await app.publish('e2e-b', 'b1');
     await vi.waitFor(async () => expect(await picked()).toEqual(['b1']), WAIT);
@@ -64,6 +75,7 @@ describe('Qwik bindings in Chromium: topics that change, pause and are refused',
     await tab.page.click('#next');
     await vi.waitFor(async () => expect(await subscribers('e2e-a')).toBeGreaterThan(0), WAIT);
     await vi.waitFor(async () => expect(await subscribers('e2e-b')).toBe(0), WAIT);
+    await allLive();
     await app.publish('e2e-a', 'a3');
     // Back on a: a3 arrives once. a2 (published while on b) is replayed only if the client still held a's
     // position (within its teardown delay), so it may or may not be there — but never twice, never b's.
@@ -84,6 +96,7 @@ describe('Qwik bindings in Chromium: topics that change, pause and are refused',
     await vi.waitFor(async () => expect(await tab.page.locator('ul[aria-label="picked"]').getAttribute('data-state')).toBe('idle'), WAIT);
     await tab.page.click('#toggle');
     await vi.waitFor(async () => expect(await subscribers('e2e-a')).toBeGreaterThan(0), WAIT);
+    await allLive();
     await app.publish('e2e-a', 'a4');
     await vi.waitFor(async () => expect((await picked()).at(-1)).toBe('a4'), WAIT);
     expect(onlyOnce(await picked(), ['a2', 'a3', 'a4'])).toBe(true);

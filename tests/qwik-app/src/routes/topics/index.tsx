@@ -18,7 +18,7 @@ const Topics = component$(() => {
   const enabled = useSignal(true);
   const seen = useSignal<string[]>([]);
   const channel = useChannel$<string>(() => undefined, { topic: topic.value, enabled: enabled.value, strategy: 'document-ready' });
-  useSubscription$<string>(
+  const subscription = useSubscription$<string>(
     (message) => {
       seen.value = [...seen.value, `${message.topic}:${message.data}`];
     },
@@ -38,7 +38,9 @@ const Topics = component$(() => {
           <li key={message.id}>{`${message.topic}:${message.data}`}</li>
         ))}
       </ol>
-      <p id="seen">{seen.value.join(',')}</p>
+      <p id="seen" data-topic-state={subscription.topicStatesSig.value[topic.value]?.status ?? 'idle'}>
+        {seen.value.join(',')}
+      </p>
       <ConnectionStatus topic="e2e-secret" strategy="document-ready" />
       <LiveFeed topic="e2e-secret" strategy="document-ready" aria-label="secret">
         <em q:slot="error">Sign in to see this.</em>
