@@ -1,6 +1,7 @@
 import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
 import type { Admission } from './admission.js';
 import type { AuthContext, Principal } from './auth.js';
+import type { DeadLetterReason } from './dead-letter.js';
 import type { HubAction, ResolvedHubOptions } from './options.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Session } from './session.js';
@@ -27,6 +28,10 @@ export interface HubContext<P extends Principal = Principal> {
   authenticate(authContext: AuthContext): Promise<P>;
   /** Count a connection closed by the server (`hub.stats().disconnects`). */
   countDisconnect(code: ErrorCode): void;
+  /** Count an operation refused by a token bucket (`hub.stats().rateLimited`). */
+  countRateLimited(scope: 'connection' | 'topic' | 'address'): void;
+  /** Count a rejected publish (`hub.stats().deadLetters`). */
+  countDeadLetter(reason: DeadLetterReason): void;
   /** `authorize`, with exceptions turned into `internal` errors. */
   authorize(principal: P, action: HubAction, topic: string): Promise<boolean>;
   /** Authorize (when a principal is given), validate and publish. */

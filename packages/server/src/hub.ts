@@ -1,6 +1,7 @@
 import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
 import type { Principal } from './auth.js';
 import { createAdmission } from './admission.js';
+import type { DeadLetterReason } from './dead-letter.js';
 import { createMemoryBroker } from './brokers/memory.js';
 import { RealtimeError } from './errors.js';
 import { registerContext } from './hub-context.js';
@@ -22,6 +23,20 @@ export interface HubStats {
   topics: Record<string, number>;
   /** Connections the server closed since it started, per code (`slow_consumer`, `rate_limited`, ...). */
   disconnects: Partial<Record<ErrorCode, number>>;
+  /** Publishes rejected since start, per {@link DeadLetterReason} (each also went to `onDeadLetter`). */
+  deadLetters: Partial<Record<DeadLetterReason, number>>;
+  /**
+   * Operations refused by a token bucket since start: per connection (WebSocket frames, SSE/long-poll
+   * publishes and subscribes), per topic (publishes by all publishers), per client address (`POST /publish`).
+   */
+  rateLimited: RateLimitedCounts;
+}
+
+/** Rejections per kind of token bucket ({@link HubStats.rateLimited}). */
+export interface RateLimitedCounts {
+  connection: number;
+  topic: number;
+  address: number;
 }
 
 /** Options of {@link Hub.close}. */
@@ -82,6 +97,8 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
   const listeners = new Set<(session: SessionHandle<P>) => void>();
   const publishBuckets = new Map<string, RateLimiter>();
   const disconnects: Partial<Record<ErrorCode, number>> = {};
+  const deadLetters: Partial<Record<DeadLetterReason, number>> = {};
+  const rateLimited: RateLimitedCounts = { connection: 0, topic: 0, address: 0 };
   let closed: Promise<void> | undefined;
 
   const ctx: HubContext<P> = {
@@ -107,6 +124,12 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     },
     countDisconnect(code) {
       disconnects[code] = (disconnects[code] ?? 0) + 1;
+    },
+    countRateLimited(scope) {
+      rateLimited[scope]++;
+    },
+    countDeadLetter(reason) {
+      deadLetters[reason] = (deadLetters[reason] ?? 0) + 1;
     },
     async authorize(principal, action, topic) {
       try {
@@ -158,7 +181,13 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     stats() {
       const connections: Record<TransportName, number> = { sse: 0, ws: 0, poll: ctx.polls.size };
       for (const session of ctx.sessions) connections[session.transport]++;
-      return { connections, topics: ctx.registry.counts(), disconnects: { ...disconnects } };
+      return {
+        connections,
+        topics: ctx.registry.counts(),
+        disconnects: { ...disconnects },
+        deadLetters: { ...deadLetters },
+        rateLimited: { ...rateLimited },
+      };
     },
     sessions: () => [...ctx.sessions],
     disconnectAll,

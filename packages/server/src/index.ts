@@ -6,7 +6,8 @@ export { RealtimeError, toRealtimeError } from './errors.js';
 export { parseCookies } from './auth.js';
 export { startDemoFeed } from './demo.js';
 
-export type { Hub, HubStats, HubCloseOptions } from './hub.js';
+export type { Hub, HubStats, HubCloseOptions, RateLimitedCounts } from './hub.js';
+export type { DeadLetterReason } from './dead-letter.js';
 export type { HubOptions, ResolvedHubOptions, HubAction, TransportName } from './options.js';
 export type { Principal, AuthContext, RequestInfo } from './auth.js';
 export type { SessionHandle } from './session.js';

@@ -27,7 +27,10 @@ export async function handlePublish<P extends Principal>(ctx: HubContext<P>, exc
     if (!/^application\/json\b/i.test(type)) throw new RealtimeError('bad_request', 'content-type must be application/json');
     const principal = await authenticateHttp(ctx, exchange, 'publish');
     const bucket = ctx.publishLimiter(publishKey(exchange, principal, options.trustProxy));
-    if (!bucket.take()) throw new RealtimeError('rate_limited', 'too many publishes; slow down', undefined, bucket.retryAfterMs());
+    if (!bucket.take()) {
+      ctx.countRateLimited('address');
+      throw new RealtimeError('rate_limited', 'too many publishes; slow down', undefined, bucket.retryAfterMs());
+    }
     // The body also carries the topic, the id and JSON punctuation around `data`.
     const text = await exchange.readBody(options.maxFrameBytes);
     let body: unknown;

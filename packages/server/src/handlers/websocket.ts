@@ -127,6 +127,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
     const onMessage = (raw: RawData, isBinary: boolean) => {
       seen();
       if (!limiter.take()) {
+        ctx.countRateLimited('connection');
         if (!refusals.take()) return closeWith(new RealtimeError('rate_limited', 'too many frames'));
         if (rateReplies.take()) report(new RealtimeError('rate_limited', 'too many frames; slow down'));
         return;
