@@ -3,6 +3,7 @@ import type { Admission } from './admission.js';
 import type { AuthContext, Principal } from './auth.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { HubAction, ResolvedHubOptions } from './options.js';
+import type { PresenceHub } from './presence.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Session } from './session.js';
 import type { TopicRegistry } from './topic-registry.js';
@@ -11,6 +12,8 @@ import type { TopicRegistry } from './topic-registry.js';
 export interface HubContext<P extends Principal = Principal> {
   options: ResolvedHubOptions<P>;
   registry: TopicRegistry;
+  /** Presence of this hub over the broker's (or a local) presence store. */
+  presence: PresenceHub;
   sessions: Set<Session<P>>;
   /** Long-polls waiting right now (each entry wakes one). */
   polls: Set<() => void>;

@@ -3,6 +3,7 @@ import type { Principal } from './auth.js';
 import { createAdmission } from './admission.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import { createMemoryBroker } from './brokers/memory.js';
+import { createMemoryPresence } from './brokers/memory-presence.js';
 import { RealtimeError } from './errors.js';
 import { registerContext } from './hub-context.js';
 import type { HubContext } from './hub-context.js';
@@ -13,6 +14,7 @@ import { createRateLimiter } from './rate-limit.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { PublishOptions } from './publish.js';
 import type { Session, SessionHandle } from './session.js';
+import { createPresenceHub } from './presence.js';
 import { createTopicRegistry } from './topic-registry.js';
 
 /** A snapshot for operators and tests (`hub.stats()`). */
@@ -104,6 +106,12 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
   const ctx: HubContext<P> = {
     options: resolved,
     registry: createTopicRegistry(resolved.broker, resolved.onError, resolved.topicLingerMs),
+    // A broker without presence (RabbitMQ, a custom one) gives presence per instance.
+    presence: createPresenceHub(resolved.broker.presence ?? createMemoryPresence(resolved.now), {
+      ttlMs: resolved.presenceTtlMs,
+      max: resolved.maxPresencePerTopic,
+      onError: resolved.onError,
+    }),
     sessions: new Set<Session<P>>(),
     polls: new Set(),
     unauthenticated: new Set(),
@@ -201,6 +209,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
         if (drainMs !== undefined && Number.isFinite(drainMs) && drainMs > 0) ctx.reconnectWithinMs = Math.round(drainMs);
         ctx.closing = true;
         disconnectAll('server_shutdown');
+        ctx.presence.close();
         await ctx.registry.close();
         if (ownsBroker) await resolved.broker.close();
       })();

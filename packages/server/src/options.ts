@@ -3,7 +3,7 @@ import type { Broker } from './broker.js';
 import type { AuthContext, Principal } from './auth.js';
 
 /** What a connection is doing when {@link HubOptions.authorize} is asked. */
-export type HubAction = 'subscribe' | 'publish';
+export type HubAction = 'subscribe' | 'publish' | 'presence';
 
 /** Transports the hub serves. `server` is a publish made through {@link Hub.publish}. */
 export type TransportName = 'sse' | 'ws' | 'poll';
@@ -70,6 +70,15 @@ export interface HubOptions<P extends Principal = Principal> {
   maxConcurrentHandshakes?: number;
   /** Typical `retryAfterMs` of a `try_again_later` answer (spread at random over ½-1½ times it). @default 1000 */
   handshakeRetryAfterMs?: number;
+  /**
+   * A presence member not refreshed for this long disappears (the members of a crashed instance; a long-poll
+   * client that stopped polling). Each hub refreshes its own members every third of it. @default 2 * heartbeatMs
+   */
+  presenceTtlMs?: number;
+  /** Members per topic's presence; a join beyond it is refused with `presence_full`. @default 100 */
+  maxPresencePerTopic?: number;
+  /** Max size of the JSON encoding of a member's `data`, bytes. @default 1024 */
+  maxPresenceDataBytes?: number;
   /** Mount path of the endpoints. @default '/realtime' */
   path?: string;
   /** Accept `?token=` in URLs (leaks into logs; opt in only if you must). @default false */
@@ -129,6 +138,9 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     trustProxy: options.trustProxy ?? false,
     maxConcurrentHandshakes: positive(options.maxConcurrentHandshakes, 256, 'maxConcurrentHandshakes'),
     handshakeRetryAfterMs: positive(options.handshakeRetryAfterMs, 1000, 'handshakeRetryAfterMs'),
+    presenceTtlMs: positive(options.presenceTtlMs, 2 * heartbeatMs, 'presenceTtlMs'),
+    maxPresencePerTopic: positive(options.maxPresencePerTopic, 100, 'maxPresencePerTopic'),
+    maxPresenceDataBytes: positive(options.maxPresenceDataBytes, 1024, 'maxPresenceDataBytes'),
     path,
     allowQueryToken: options.allowQueryToken ?? false,
     pollTimeoutMs: positive(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),

@@ -1,6 +1,7 @@
 import { createPositions, encodeCursor, isValidTopic, positionOfTopic, PROTOCOL_VERSION } from '@qwik-realtime/core/protocol';
 import type {
   AckFrame,
+  PresenceFrame,
   ErrorBody,
   ErrorCode,
   HelloFrame,
@@ -15,6 +16,8 @@ import type { HubContext } from './hub-context.js';
 import type { TransportName } from './options.js';
 import type { Outbound } from './outbound.js';
 import { createConflation } from './conflation.js';
+import { createSessionPresence } from './session-presence.js';
+import type { SessionPresence } from './session-presence.js';
 import { createSubscription } from './subscription.js';
 import type { SubscribeRequest, Subscription } from './subscription.js';
 
@@ -25,6 +28,8 @@ export interface SessionOutput {
   unsubscribed(frame: UnsubscribedFrame): void;
   message(outbound: Outbound): void;
   ack(frame: AckFrame): void;
+  /** Presence member lists and changes (docs/protocol.md, Presence). */
+  presence(frame: PresenceFrame): void;
   error(body: ErrorBody): void;
   ping(): void;
   pong(): void;
@@ -64,6 +69,8 @@ export interface Session<P extends Principal = Principal> extends SessionHandle<
    * every subscription, dropping refused ones with a `forbidden` topic error (revocation).
    */
   setPrincipal(principal: P): Promise<void>;
+  /** The topics whose presence this connection joined (left when it ends). */
+  readonly presence: SessionPresence;
   /** The transport is gone: release everything without writing. */
   closed(): void;
 }
@@ -154,6 +161,9 @@ export function createSession<P extends Principal>(
     positions: createPositions(initialPositions),
     cursor: () => fastCursor(session.positions),
     topics: () => [...subscriptions.keys()],
+    get presence() {
+      return presence;
+    },
 
     async subscribe(topic, request) {
       if (done) return;
@@ -253,11 +263,13 @@ export function createSession<P extends Principal>(
     if (heartbeat) clearInterval(heartbeat);
     if (expiry) clearTimeout(expiry);
     conflation?.stop();
+    presence.release();
     for (const subscription of subscriptions.values()) subscription.stop();
     subscriptions.clear();
     ctx.sessions.delete(session);
   };
 
+  const presence = createSessionPresence(ctx, { id: session.id, get principal() { return session.principal; }, done: () => done, write: (frame) => guard(() => output.presence(frame)) });
   ctx.sessions.add(session);
   guard(() => output.hello({ type: 'hello', connectionId: session.id, heartbeatMs: options.heartbeatMs, protocol: PROTOCOL_VERSION }));
   heartbeat = setInterval(() => guard(() => output.ping()), options.heartbeatMs);

@@ -35,6 +35,7 @@ export function createWsOutput(ws: WebSocket, socket: Duplex, batch: boolean): S
       writer.push(batch ? outbound.wsFrame() : outbound.wsFramed());
     },
     ack: send,
+    presence: send,
     error: (body) => send({ type: 'error', ...body }),
     ping: () => send({ type: 'ping' }),
     pong: () => send({ type: 'pong' }),

@@ -34,7 +34,9 @@ export type ErrorCode =
   /** Unexpected server error. */
   | 'internal'
   /** The server is at its cap of concurrent handshakes/replays: retry after `retryAfterMs`. */
-  | 'try_again_later';
+  | 'try_again_later'
+  /** The topic's presence is at its member limit (`maxPresencePerTopic`); join again later. */
+  | 'presence_full';
 
 /** How a client must react to an error or close. */
 export type RetryPolicy = 'retry_now' | 'retry_backoff' | 'no_retry';
@@ -53,6 +55,7 @@ export const CLOSE_CODES = {
   broker_unavailable: 3202,
   internal: 3203,
   try_again_later: 3204,
+  presence_full: 3205,
   bad_request: 3500,
   unknown_frame: 3501,
   invalid_topic: 3502,
@@ -80,6 +83,7 @@ export const HTTP_STATUS = {
   heartbeat_timeout: 504,
   internal: 500,
   try_again_later: 503,
+  presence_full: 409,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Retry policy of a WebSocket close code (unknown codes: 1000-2999 backoff, 4000+ no retry). */

@@ -1,5 +1,6 @@
 import type { ErrorBody } from './codes.js';
 import type { Envelope, Position } from './envelope.js';
+import type { PresenceFrame, PresenceJoinFrame, PresenceLeaveFrame } from './presence.js';
 
 /** Version of the wire protocol, announced in `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -53,7 +54,15 @@ export interface PongFrame {
 }
 
 /** Every frame a client may send over WebSocket. */
-export type ClientFrame = AuthFrame | SubscribeFrame | UnsubscribeFrame | PublishFrame | PingFrame | PongFrame;
+export type ClientFrame =
+  | AuthFrame
+  | SubscribeFrame
+  | UnsubscribeFrame
+  | PublishFrame
+  | PresenceJoinFrame
+  | PresenceLeaveFrame
+  | PingFrame
+  | PongFrame;
 
 /** Server -> client, first frame/event of every connection. */
 export interface HelloFrame {
@@ -128,6 +137,7 @@ export type ServerFrame =
   | MessageFrame
   | AckFrame
   | ErrorFrame
+  | PresenceFrame
   | PingFrame
   | PongFrame;
 
@@ -151,4 +161,8 @@ export interface PollResponse {
   more: boolean;
   /** The server is draining: poll again at a random moment within this many ms (see {@link ReconnectFrame}). */
   reconnectWithinMs?: number;
+  /** Member lists (`sync`) of the `presence=` topics, when they differ from the poll's `presenceTag`. */
+  presence?: PresenceFrame[];
+  /** Send back as `presenceTag` on the next poll (present with `presence`). */
+  presenceTag?: string;
 }

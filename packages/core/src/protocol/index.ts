@@ -8,6 +8,7 @@ export {
   errorCodeOfStatus,
 } from './codes.js';
 export { PROTOCOL_VERSION, DEFAULT_HEARTBEAT_MS } from './frames.js';
+export { MAX_PRESENCE_DATA_BYTES } from './presence.js';
 export { isValidTopic, MAX_TOPIC_LENGTH } from './topic.js';
 export { encodeCursor, decodeCursor, isValidEpoch, createPositions, positionOfTopic } from './cursor.js';
 
@@ -34,3 +35,4 @@ export type {
   PollResponse,
 } from './frames.js';
 export type { Positions } from './cursor.js';
+export type { PresenceMember, PresenceJoinFrame, PresenceLeaveFrame, PresenceFrame, PresenceRequest } from './presence.js';

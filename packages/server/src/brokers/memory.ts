@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Envelope, Position } from '@qwik-realtime/core/protocol';
 import type { Broker, BrokerPublish, BrokerPublishResult, HistoryQuery, HistoryResult } from '../broker.js';
 import { createHistoryWindow } from './history-window.js';
+import { createMemoryPresence } from './memory-presence.js';
 import type { HistoryWindow, HistoryWindowLimits } from './history-window.js';
 import { resumesFromNothing, unknownTopicEpoch } from './unknown-topic.js';
 
@@ -111,6 +112,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
 
   return {
     epoch,
+    presence: createMemoryPresence(now),
     async publish(topic: string, input: BrokerPublish): Promise<BrokerPublishResult> {
       if (closed) throw new Error('@qwik-realtime/server: memory broker is closed');
       sweep();

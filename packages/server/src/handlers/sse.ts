@@ -29,6 +29,7 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
       sink.write(outbound.sseEvent(cursor()));
     },
     ack: () => undefined,
+    presence: (frame) => sink.write(event('presence', JSON.stringify(frame))),
     error: (body) => sink.write(event('error', JSON.stringify(body))),
     ping: () => sink.write('event: ping\ndata: {}\n\n'),
     pong: () => undefined,

@@ -211,6 +211,14 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         case 'publish':
           if (ref === undefined) return report(new RealtimeError('bad_request', 'publish needs a string ref'));
           return session.publish({ topic: frame.topic as string, data: frame.data, id: frame.id as string | undefined, ref });
+        case 'presence_join':
+        case 'presence_leave':
+          try {
+            if (frame.type === 'presence_leave') return session.presence.leave(frame.topic);
+            return void (await session.presence.join(frame.topic, frame.data, ref));
+          } catch (error) {
+            return report(error, ref, frame.topic);
+          }
         case 'ping':
           return output.pong();
         case 'pong':
