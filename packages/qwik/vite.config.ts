@@ -23,6 +23,7 @@ export default defineConfig({
         'transports/fetch-sse': './src/transports/fetch-sse.ts',
         'transports/long-poll': './src/transports/long-poll.ts',
         'transports/default': './src/transports/default.ts',
+        worker: './src/worker.ts',
       },
       formats: ['es'],
       fileName: (_format, entryName) => `${entryName}.qwik.mjs`,

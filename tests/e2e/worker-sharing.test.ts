@@ -4,7 +4,7 @@ import { highRate } from './helpers/high-rate-driver';
 import { startQwikApp, type QwikApp } from './qwik-app';
 
 /**
- * The worker host (`<RealtimeProvider host="worker">`): one SharedWorker per browser profile holds the
+ * The worker host (`<RealtimeProvider host={workerHost}>`): one SharedWorker per browser profile holds the
  * connection for every tab. The hub's own counts (`hub.stats()`) are the witness.
  */
 describe('worker host: one connection per browser (tests/qwik-app /high-rate/?host=worker)', () => {

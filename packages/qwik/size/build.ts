@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
@@ -26,9 +26,13 @@ for (const entry of ['sse', 'default']) {
         input: { [entry]: `${here}${entry}.js` },
         preserveEntrySignatures: 'exports-only',
         external: [/^@builder\.io\/qwik/],
-        // Lazily loaded parts (the worker host) land in their own chunks; the budget is the entry chunk.
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: `${entry}-lazy-[name].js` },
       },
     },
   });
 }
+
+// The budget measures the entry files only: a lazy chunk (an `import()` somewhere in the stack) would be
+// code a page can load that no budget sees.
+const lazy = readdirSync(`${here}dist`).filter((name) => name.includes('-lazy-'));
+if (lazy.length > 0) throw new Error(`size entries split into lazy chunks the budget does not measure: ${lazy.join(', ')}`);

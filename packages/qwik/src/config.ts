@@ -1,5 +1,5 @@
 import { createContextId, type QRL } from '@builder.io/qwik';
-import type { Transport } from '@qwik-realtime/core';
+import type { RealtimeClient, Transport } from '@qwik-realtime/core';
 
 /** A JSON value: what may sit in {@link RealtimeConfig.options} and cross Qwik's serialization. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -32,11 +32,24 @@ export interface RealtimeConfig {
   /** Receives the client's debug events (the core's `debug`), in the browser. */
   debug$?: QRL<(event: string, detail?: unknown) => void>;
   /**
-   * Where the connection runs: `main` (this page) or `worker` (a SharedWorker shared by every tab of the
-   * browser profile, delivering once per animation frame; see `@qwik-realtime/core/host`). @default 'main'
+   * Where the connection runs, as a value: `workerHost` from `@qwik-realtime/qwik/worker` runs it in a
+   * SharedWorker shared by every tab of the browser profile. Without it the page connects itself and ships
+   * none of the worker host. @default undefined (this page)
    */
-  host?: 'main' | 'worker';
+  host?: HostQrl;
 }
+
+/** What a {@link HostQrl} is given to build the endpoint's client: the config with its values resolved. */
+export interface HostInit {
+  url: string;
+  /** The provider's transports, built, in order. */
+  transports: Transport[];
+  options?: { [key: string]: JsonValue };
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+}
+
+/** Where a connection runs, as a value the page can resume (`workerHost` from `@qwik-realtime/qwik/worker`). */
+export type HostQrl = QRL<(init: HostInit) => RealtimeClient>;
 
 /** When a live component connects; the values of `useVisibleTask$`'s `strategy`. */
 export type ConnectStrategy = 'intersection-observer' | 'document-ready' | 'document-idle';
@@ -57,6 +70,6 @@ export function endpointKey(config: RealtimeConfig): string {
     config.options ?? {},
     symbolOf(config.getToken$),
     symbolOf(config.debug$),
-    config.host ?? 'main',
+    symbolOf(config.host),
   ]);
 }

@@ -1,6 +1,5 @@
 import { createBaseClient, type BaseClientOptions, type RealtimeClient } from '@qwik-realtime/core';
 import type { RealtimeConfig } from './config.js';
-import { createWorkerHostClient } from './worker-host.js';
 
 /**
  * Build a core client from serializable config: the named transports' QRLs are loaded (nothing else is in
@@ -12,15 +11,16 @@ export async function createClientFromConfig(config: RealtimeConfig): Promise<Re
       "@qwik-realtime/qwik: no transports for this endpoint: wrap the page in <RealtimeProvider transports={[sse]}> (or defaultTransports from '@qwik-realtime/qwik/transports/default')",
     );
   }
-  if (config.host === 'worker') return createWorkerHostClient(config);
   const transports = await Promise.all(config.transports.map((make) => make()));
-  const extra = (config.options ?? {}) as Partial<BaseClientOptions>;
-  const { getToken$, debug$ } = config;
+  const { getToken$, debug$, host, options } = config;
+  const getToken = getToken$ ? () => getToken$() : undefined;
+  if (host) return host({ url: config.url, transports, ...(options ? { options } : {}), ...(getToken ? { getToken } : {}) });
+  const extra = (options ?? {}) as Partial<BaseClientOptions>;
   return createBaseClient({
     ...extra,
     url: config.url,
     transports,
-    ...(getToken$ ? { getToken: () => getToken$() } : {}),
+    ...(getToken ? { getToken } : {}),
     ...(debug$ ? { debug: (event: string, detail?: unknown) => void debug$(event, detail) } : {}),
   });
 }

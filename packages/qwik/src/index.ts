@@ -8,7 +8,7 @@ export { LiveFeed } from './live-feed/live-feed.js';
 export { ConnectionStatus } from './connection-status/connection-status.js';
 export { statusKind } from './connection-status/status-kind.js';
 
-export type { RealtimeConfig, TransportQrl, ConnectStrategy, JsonValue } from './config.js';
+export type { RealtimeConfig, TransportQrl, HostQrl, HostInit, ConnectStrategy, JsonValue } from './config.js';
 export type { RealtimeProviderProps } from './realtime-provider.js';
 export type { UseSubscriptionOptions, SubscriptionSignals } from './use-subscription.js';
 export type { UseChannelOptions, ChannelHandle, FeedSeed } from './use-channel.js';

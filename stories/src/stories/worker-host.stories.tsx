@@ -1,6 +1,7 @@
 import { component$ } from '@builder.io/qwik';
 import type { Meta, StoryObj } from 'storybook-framework-qwik';
 import { ConnectionStatus, LiveFeed, RealtimeProvider } from '@qwik-realtime/qwik';
+import { workerHost } from '@qwik-realtime/qwik/worker';
 import { Counter } from '../kit/counter';
 import { DemoFrame } from '../kit/demo-frame';
 import { PriceItem } from '../kit/price-item';
@@ -9,7 +10,7 @@ import { useStandInStats } from '../kit/use-stats';
 
 /** One "tab": a feed whose connection lives in the worker host (a SharedWorker shared by every tab). */
 const WorkerTab = component$(() => (
-  <RealtimeProvider url="/realtime" transports={transportsOf(['websocket'])} host="worker">
+  <RealtimeProvider url="/realtime" transports={transportsOf(['websocket'])} host={workerHost}>
     <ConnectionStatus strategy="document-ready" />
     <LiveFeed topic="prices:BTC" limit={8} item={PriceItem} strategy="document-ready" aria-label="prices:BTC ticks" />
   </RealtimeProvider>
@@ -22,7 +23,7 @@ const TwoTabs = component$(() => {
   return (
     <DemoFrame
       title="Worker host: two tabs, one connection"
-      explain='Both frames render a feed under <RealtimeProvider host="worker">. Their connection runs in one SharedWorker, so the stand-in counts a single connection for both; each frame gets its batches once per animation frame. Close one frame (or reload it) and the other keeps going.'
+      explain='Both frames render a feed under <RealtimeProvider host={workerHost}>. Their connection runs in one SharedWorker, so the stand-in counts a single connection for both; each frame gets its batches once per animation frame. Close one frame (or reload it) and the other keeps going.'
     >
       <div class="counters" aria-label="What the server sees">
         <Counter name="connections" label="Connections at the stand-in" value={statsSig.value?.connections.total ?? 0} />

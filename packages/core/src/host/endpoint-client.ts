@@ -1,28 +1,31 @@
 import { createBaseClient } from '../client.js';
 import type { BaseClientOptions } from '../client.js';
 import type { Transport } from '../transport.js';
-import { eventSourceTransport } from '../transports/event-source.js';
-import { fetchSseTransport } from '../transports/fetch-sse.js';
-import { longPollTransport } from '../transports/long-poll.js';
-import { webSocketTransport } from '../transports/websocket.js';
-import type { RealtimeClient, TransportName } from '../types.js';
+import type { RealtimeClient } from '../types.js';
 import type { HostEndpoint } from './messages.js';
 
-const TRANSPORTS: Record<TransportName, () => Transport> = {
-  websocket: () => webSocketTransport(),
-  sse: () => eventSourceTransport(),
-  'fetch-sse': () => fetchSseTransport(),
-  'long-poll': () => longPollTransport(),
-};
+/** How a connection host builds the core client of an endpoint (see `ConnectionHostOptions.createClient`). */
+export type EndpointClientFactory = (endpoint: HostEndpoint, getToken: (() => Promise<string | null>) | undefined) => RealtimeClient;
 
-/** The core client a connection host builds for an endpoint (transports by name, options as data). */
-export function clientForEndpoint(endpoint: HostEndpoint, getToken: (() => Promise<string | null>) | undefined): RealtimeClient {
-  const names = endpoint.transports ?? ['websocket', 'sse', 'long-poll'];
-  for (const name of names) if (!(name in TRANSPORTS)) throw new Error(`@qwik-realtime/core: unknown transport ${JSON.stringify(name)}`);
-  return createBaseClient({
-    ...(endpoint.options as Partial<BaseClientOptions>),
-    url: endpoint.url,
-    transports: names.map((name) => TRANSPORTS[name]()),
-    ...(getToken ? { getToken } : {}),
-  });
+/**
+ * The core client factory of a connection host that can run `transports` (values: whoever composes the
+ * host decides what is bundled). An endpoint names the ones it wants, in order; naming one the host does not
+ * have throws. With no names, every given transport is tried in the given order.
+ * @example
+ * createConnectionHost({ createClient: endpointClients([eventSourceTransport()]) });
+ */
+export function endpointClients(transports: readonly Transport[]): EndpointClientFactory {
+  return (endpoint, getToken) => {
+    const chain = (endpoint.transports ?? transports.map((transport) => transport.name)).map((name) => {
+      const transport = transports.find((candidate) => candidate.name === name);
+      if (!transport) throw new Error(`@qwik-realtime/core: this host has no ${name} transport`);
+      return transport;
+    });
+    return createBaseClient({
+      ...(endpoint.options as Partial<BaseClientOptions>),
+      url: endpoint.url,
+      transports: chain,
+      ...(getToken ? { getToken } : {}),
+    });
+  };
 }

@@ -8,7 +8,7 @@ import type { ClientError, ConnectionState, SubscriptionEvent, TopicState, Trans
 export interface HostEndpoint {
   /** Hub mount URL, absolute (the host resolves nothing against a page it does not have). */
   url: string;
-  /** Transports to try, in order, by name. @default ['websocket', 'sse', 'long-poll'] */
+  /** Transports to try, in order, by name (the tab passed them as values). @default every transport the host has */
   transports?: TransportName[];
   /** Plain-data options for the host's core client (`teardownDelayMs`, `backoff`, ...). */
   options?: Record<string, unknown>;

@@ -1,6 +1,7 @@
-import type { RealtimeClient, TransportName } from '../types.js';
+import type { Transport } from '../transport.js';
+import type { RealtimeClient } from '../types.js';
 import { createConnectionHost } from './connection-host.js';
-import { clientForEndpoint } from './endpoint-client.js';
+import { endpointClients } from './endpoint-client.js';
 import type { PortLike } from './messages.js';
 import { createTabClient } from './tab-client.js';
 
@@ -11,8 +12,12 @@ export type HostKind = 'auto' | 'shared-worker' | 'worker' | 'main';
 export interface WorkerClientOptions {
   /** Hub mount URL; relative URLs are resolved against the page. */
   url: string;
-  /** Transports by name, in order. @default ['websocket', 'sse', 'long-poll'] */
-  transports?: TransportName[];
+  /**
+   * Transports to try, in order, as values (`webSocketTransport()`, ...). Only their names cross to the
+   * worker, which has every core transport; where no worker runs, the page runs these values itself, so the
+   * page bundles only what it names.
+   */
+  transports: readonly Transport[];
   /** Plain-data options of the host's core client (`teardownDelayMs`, `backoff`, `connectTimeoutMs`, ...). */
   options?: Record<string, unknown>;
   /** This tab's token source (the connection host asks a live tab). Cookies work as they do on the page. */
@@ -62,7 +67,7 @@ function spawnPort(kind: HostKind): PortLike | undefined {
  * Same {@link RealtimeClient} interface as `createClient`. With `host: 'main'` (or where workers are not
  * allowed) the same host runs in the page.
  * @example
- * const client = createWorkerClient({ url: '/realtime', transports: ['websocket', 'sse'] });
+ * const client = createWorkerClient({ url: '/realtime', transports: [webSocketTransport(), eventSourceTransport()] });
  * client.subscribe('prices', { last: 50, onBatch: (messages) => render(messages) } as HostSubscribeOptions);
  */
 export function createWorkerClient(options: WorkerClientOptions): RealtimeClient {
@@ -70,7 +75,7 @@ export function createWorkerClient(options: WorkerClientOptions): RealtimeClient
   const url = base ? new URL(options.url, base).href : options.url;
   const endpoint = {
     url,
-    ...(options.transports ? { transports: options.transports } : {}),
+    transports: options.transports.map((transport) => transport.name),
     ...(options.options ? { options: options.options } : {}),
   };
   const kind = options.host ?? 'auto';
@@ -78,7 +83,7 @@ export function createWorkerClient(options: WorkerClientOptions): RealtimeClient
   let host: ReturnType<typeof createConnectionHost> | undefined;
   if (!port) {
     const channel = new MessageChannel();
-    host = createConnectionHost({ createClient: clientForEndpoint, lingerMs: 0 });
+    host = createConnectionHost({ createClient: endpointClients(options.transports), lingerMs: 0 });
     host.accept(channel.port1);
     port = channel.port2;
   }

@@ -5,6 +5,7 @@ import { fetchSse } from '@qwik-realtime/qwik/transports/fetch-sse';
 import { longPoll } from '@qwik-realtime/qwik/transports/long-poll';
 import { sse } from '@qwik-realtime/qwik/transports/sse';
 import { websocket } from '@qwik-realtime/qwik/transports/websocket';
+import { workerHost } from '@qwik-realtime/qwik/worker';
 import { SeqProbe } from './seq-probe';
 
 const TRANSPORTS: Record<string, TransportQrl> = { websocket, sse, 'fetch-sse': fetchSse, 'long-poll': longPoll };
@@ -17,7 +18,7 @@ export default component$(() => {
   const params = useLocation().url.searchParams;
   const topic = params.get('topic') ?? 'high-rate';
   const transport = TRANSPORTS[params.get('transport') ?? 'websocket'] ?? websocket;
-  const host = params.get('host') === 'worker' ? 'worker' : 'main';
+  const host = params.get('host') === 'worker' ? workerHost : undefined;
   return (
     <RealtimeProvider url="/realtime" transports={[transport]} host={host}>
       <h1>High-rate feed</h1>
