@@ -18,6 +18,7 @@ export const workspaceAliases = [
   { find: /^@qwik-realtime\/server\/redis$/, replacement: src('server/src/brokers/redis.ts') },
   { find: /^@qwik-realtime\/server\/nats$/, replacement: src('server/src/brokers/nats.ts') },
   { find: /^@qwik-realtime\/server\/rabbitmq$/, replacement: src('server/src/brokers/rabbitmq.ts') },
+  { find: /^@qwik-realtime\/server\/metrics$/, replacement: src('server/src/metrics.ts') },
   { find: /^@qwik-realtime\/server$/, replacement: src('server/src/index.ts') },
 ];
 

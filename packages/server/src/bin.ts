@@ -13,6 +13,7 @@ Runs a qwik-realtime hub on the in-memory broker:
   GET  /realtime/ws               WebSocket
   GET  /realtime/poll?topic=...   long-poll
   POST /realtime/publish          publish { topic, data, id? }
+  GET  /metrics                   Prometheus metrics (only with --metrics)
 --demo publishes a price ticker on prices:BTC and prices:ETH and a notifications topic.`;
 
 const { values } = parseArgs({
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8787' },
     host: { type: 'string', default: '127.0.0.1' },
     demo: { type: 'boolean', default: false },
+    metrics: { type: 'boolean', default: false },
     'heartbeat-ms': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -36,6 +38,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const hub = createHub(values['heartbeat-ms'] ? { heartbeatMs: Number(values['heartbeat-ms']) } : {});
 const handler = createNodeHandler(hub);
+// Loaded only when asked for: prom-client stays out of a server that does not serve metrics.
+const metrics = values.metrics ? (await import('./metrics.js')).createHubMetrics(hub, { broker: 'memory' }) : undefined;
 const page = `<!doctype html><meta charset="utf-8"><title>qwik-realtime hub</title>
 <h1>qwik-realtime hub</h1><p>Endpoints under <code>${hub.options.path}</code>. Last messages (<code>prices:BTC</code>, <code>prices:ETH</code>, <code>notifications</code>):</p>
 <pre id="log"></pre><script>
@@ -45,7 +49,8 @@ es.onmessage = (e) => { lines.unshift(e.data); lines.length = Math.min(lines.len
 </script>`;
 const server = createServer((req, res) =>
   handler(req, res, () => {
-    if (req.url === '/' || req.url === '/index.html') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    if (metrics && req.url?.split('?', 1)[0] === '/metrics') metrics.nodeHandler(req, res);
+    else if (req.url === '/' || req.url === '/index.html') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }),
 );

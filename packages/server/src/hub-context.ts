@@ -2,7 +2,8 @@ import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
 import type { Admission } from './admission.js';
 import type { AuthContext, Principal } from './auth.js';
 import type { DeadLetterReason } from './dead-letter.js';
-import type { HubAction, ResolvedHubOptions } from './options.js';
+import type { HubCounters } from './metrics-counters.js';
+import type { HubAction, ResolvedHubOptions, TransportName } from './options.js';
 import type { PresenceHub } from './presence.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Session } from './session.js';
@@ -30,7 +31,9 @@ export interface HubContext<P extends Principal = Principal> {
    */
   authenticate(authContext: AuthContext): Promise<P>;
   /** Count a connection closed by the server (`hub.stats().disconnects`). */
-  countDisconnect(code: ErrorCode): void;
+  countDisconnect(code: ErrorCode, transport: TransportName): void;
+  /** What the hub has done since it started (`hub.stats()`); transports bump these directly. */
+  counters: HubCounters;
   /** Count an operation refused by a token bucket (`hub.stats().rateLimited`). */
   countRateLimited(scope: 'connection' | 'topic' | 'address'): void;
   /** Count a rejected publish (`hub.stats().deadLetters`). */

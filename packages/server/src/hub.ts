@@ -6,6 +6,8 @@ import { createMemoryBroker } from './brokers/memory.js';
 import { createMemoryPresence } from './brokers/memory-presence.js';
 import { RealtimeError } from './errors.js';
 import { registerContext } from './hub-context.js';
+import { countingAdmission, createHubCounters } from './metrics-counters.js';
+import type { BrokerErrorCounts } from './metrics-counters.js';
 import type { HubContext } from './hub-context.js';
 import { resolveOptions } from './options.js';
 import type { HubOptions, ResolvedHubOptions, TransportName } from './options.js';
@@ -32,6 +34,26 @@ export interface HubStats {
    * publishes and subscribes), per topic (publishes by all publishers), per client address (`POST /publish`).
    */
   rateLimited: RateLimitedCounts;
+  /** Topic subscriptions per transport (SSE/WebSocket: of open connections; `poll`: of waiting long-polls). */
+  subscriptions: Record<TransportName, number>;
+  /** Publishes accepted since start (acknowledged, duplicates included), from every entry point. */
+  messagesIn: number;
+  /** Messages written to clients since start, per transport (live and replayed). */
+  messagesOut: Record<TransportName, number>;
+  /** Subscriptions answered with a replay of stored messages (`subscribed` with `replayed > 0`), per transport. */
+  replays: Record<TransportName, number>;
+  /** Messages those replays announced (the sum of their `replayed`), per transport. */
+  replayedMessages: Record<TransportName, number>;
+  /** `subscribed` answers with `recovered: false` (a position that could not be resumed), per transport. */
+  recoveredFalse: Record<TransportName, number>;
+  /** {@link HubStats.disconnects} per transport. */
+  disconnectsByTransport: Record<TransportName, Partial<Record<ErrorCode, number>>>;
+  /** Handshakes and replays refused with `try_again_later` since start (`maxConcurrentHandshakes`). */
+  handshakeRefusals: number;
+  /** Handshakes and replays holding a slot right now. */
+  handshakesInFlight: number;
+  /** Broker operations that failed (`broker_unavailable`) since start. */
+  brokerErrors: BrokerErrorCounts;
 }
 
 /** Rejections per kind of token bucket ({@link HubStats.rateLimited}). */
@@ -101,6 +123,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
   const disconnects: Partial<Record<ErrorCode, number>> = {};
   const deadLetters: Partial<Record<DeadLetterReason, number>> = {};
   const rateLimited: RateLimitedCounts = { connection: 0, topic: 0, address: 0 };
+  const counters = createHubCounters();
   let closed: Promise<void> | undefined;
 
   const ctx: HubContext<P> = {
@@ -116,7 +139,8 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     polls: new Set(),
     unauthenticated: new Set(),
     closing: false,
-    admission: createAdmission(resolved.maxConcurrentHandshakes, resolved.handshakeRetryAfterMs),
+    admission: countingAdmission(createAdmission(resolved.maxConcurrentHandshakes, resolved.handshakeRetryAfterMs), counters),
+    counters,
     async authenticate(authContext) {
       let principal: P | null;
       try {
@@ -130,8 +154,10 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
       if (principal.expiresAt !== undefined && principal.expiresAt <= resolved.now()) throw new RealtimeError('token_expired', 'credentials expired');
       return principal;
     },
-    countDisconnect(code) {
+    countDisconnect(code, transport) {
       disconnects[code] = (disconnects[code] ?? 0) + 1;
+      const byTransport = counters.transports[transport].disconnects;
+      byTransport[code] = (byTransport[code] ?? 0) + 1;
     },
     countRateLimited(scope) {
       rateLimited[scope]++;
@@ -152,7 +178,9 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
       if (principal !== undefined && typeof topic === 'string' && !(await ctx.authorize(principal, 'publish', topic))) {
         throw new RealtimeError('forbidden', `not allowed to publish on ${topic}`, topic);
       }
-      return publishMessage(resolved.broker, topic, data, id, resolved);
+      const ack = await publishMessage(resolved.broker, topic, data, id, resolved);
+      counters.messagesIn++;
+      return ack;
     },
     publishLimiter(key) {
       let bucket = publishBuckets.get(key);
@@ -183,6 +211,20 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     return sessions.length;
   };
 
+  const transportStats = () => {
+    const perTransport = <T>(read: (name: TransportName) => T): Record<TransportName, T> => ({ sse: read('sse'), ws: read('ws'), poll: read('poll') });
+    const subscriptions = perTransport((name) => (name === 'poll' ? counters.transports.poll.waitingTopics : 0));
+    for (const session of ctx.sessions) subscriptions[session.transport] += session.topics().length;
+    return {
+      subscriptions,
+      messagesOut: perTransport((name) => counters.transports[name].messagesOut),
+      replays: perTransport((name) => counters.transports[name].replays),
+      replayedMessages: perTransport((name) => counters.transports[name].replayedMessages),
+      recoveredFalse: perTransport((name) => counters.transports[name].recoveredFalse),
+      disconnectsByTransport: perTransport((name) => ({ ...counters.transports[name].disconnects })),
+    };
+  };
+
   const hub: Hub<P> = {
     options: resolved,
     publish: (topic, data, publishOptions) => ctx.publish(undefined, topic, data, publishOptions?.id),
@@ -195,6 +237,12 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
         disconnects: { ...disconnects },
         deadLetters: { ...deadLetters },
         rateLimited: { ...rateLimited },
+        ...transportStats(),
+        messagesIn: counters.messagesIn,
+        handshakeRefusals: counters.handshakeRefusals,
+        handshakesInFlight: ctx.admission.inFlight(),
+        // A broker's publish failure is a dead letter of its own reason: one count, read from there.
+        brokerErrors: { publish: deadLetters.broker_unavailable ?? 0, subscribe: counters.brokerSubscribeErrors },
       };
     },
     sessions: () => [...ctx.sessions],

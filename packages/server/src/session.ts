@@ -18,6 +18,7 @@ import type { Outbound } from './outbound.js';
 import { createConflation } from './conflation.js';
 import { createSessionPresence } from './session-presence.js';
 import type { SessionPresence } from './session-presence.js';
+import { countSubscribed } from './metrics-counters.js';
 import { createSubscription } from './subscription.js';
 import type { SubscribeRequest, Subscription } from './subscription.js';
 
@@ -103,6 +104,7 @@ export function createSession<P extends Principal>(
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let expiry: ReturnType<typeof setTimeout> | undefined;
 
+  const counters = ctx.counters.transports[transport];
   const overflow = () => session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
   // The hot path of fan-out: the position object is updated in place.
   const writeMessage = (topic: string, outbound: Outbound) => {
@@ -113,6 +115,7 @@ export function createSession<P extends Principal>(
       position.epoch = epoch;
     } else session.positions[topic] = { offset, epoch };
     output.message(outbound);
+    counters.messagesOut++;
     if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
   };
   // Conflated topics (hub option `conflate`) hold their latest message while the connection is half full.
@@ -185,6 +188,7 @@ export function createSession<P extends Principal>(
       const subscription = createSubscription(topic, ctx.registry, options.broker, {
         subscribed(frame) {
           session.positions[topic] = { ...frame.position };
+          countSubscribed(counters, frame);
           guard(() => output.subscribed(frame));
         },
         message(outbound) {
@@ -194,6 +198,7 @@ export function createSession<P extends Principal>(
         room: () => (done || output.bufferedBytes() <= options.maxBufferedBytes / 2 ? undefined : waitForRoom()),
         failed(error) {
           if (subscriptions.get(topic) === subscription) subscriptions.delete(topic);
+          if (error.code === 'broker_unavailable') ctx.counters.brokerSubscribeErrors++;
           if (error.code === 'slow_consumer') return session.close('slow_consumer', error.message);
           if (transport === 'sse') return session.close(error.code, error.message);
           reportError(error, topic, request.ref);
@@ -247,7 +252,7 @@ export function createSession<P extends Principal>(
     close(code = 'disconnected', message = 'closed by the server') {
       if (done) return;
       const error = new RealtimeError(code, message);
-      ctx.countDisconnect(code);
+      ctx.countDisconnect(code, transport);
       release();
       output.close(error, code === 'server_shutdown' ? ctx.reconnectWithinMs : undefined);
     },

@@ -2,7 +2,9 @@ import type { Envelope, PollResponse, Position, Positions, SubscribedFrame } fro
 import { createPositions, encodeCursor, positionOfTopic } from '@qwik-realtime/core/protocol';
 import type { Principal } from '../auth.js';
 import type { HttpExchange } from '../exchange.js';
+import { RealtimeError } from '../errors.js';
 import type { HubContext } from '../hub-context.js';
+import { countSubscribed } from '../metrics-counters.js';
 import { assertOpen, authenticateHttp, authorizeAll, cursorParam, intParam, NO_BUFFERING_HEADERS, sendError, sendJson, topicsOf } from './common.js';
 
 interface Batch {
@@ -61,6 +63,7 @@ async function collect<P extends Principal>(ctx: HubContext<P>, topics: string[]
 export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchange: HttpExchange): Promise<void> {
   const { options } = ctx;
   const { url } = exchange.request;
+  const counters = ctx.counters.transports.poll;
   let gone = false;
   const cleanups: (() => void)[] = [];
   const cleanup = () => {
@@ -102,9 +105,11 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
         const timer = setTimeout(() => settle('timeout'), timeout);
         const onHubClose = () => settle('closed');
         ctx.polls.add(onHubClose);
+        counters.waitingTopics += topics.length;
         cleanups.push(() => {
           clearTimeout(timer);
           ctx.polls.delete(onHubClose);
+          counters.waitingTopics -= topics.length;
           settle('closed');
         });
         const listening = topics.map((topic) =>
@@ -135,10 +140,13 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs, more: batch.more };
     if (batch.subscriptions.length > 0) response.subscriptions = batch.subscriptions;
     if (ctx.closing && ctx.reconnectWithinMs !== undefined) response.reconnectWithinMs = ctx.reconnectWithinMs;
+    counters.messagesOut += batch.messages.length;
+    for (const frame of batch.subscriptions) countSubscribed(counters, frame);
     // A closing hub must not get the next poll back over this kept-alive socket: the new instance should.
     sendJson(exchange, 200, response, ctx.closing ? { connection: 'close' } : {});
   } catch (error) {
     cleanup();
+    if (error instanceof RealtimeError && error.code === 'broker_unavailable') ctx.counters.brokerSubscribeErrors++;
     if (!gone) sendError(exchange, error, options.onError);
   }
 }

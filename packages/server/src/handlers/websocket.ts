@@ -83,7 +83,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
     const closeWith = (error: RealtimeError) => {
       if (session) return session.close(error.code, error.message);
       if (ws.readyState !== ws.OPEN) return;
-      ctx.countDisconnect(error.code);
+      ctx.countDisconnect(error.code, 'ws');
       output.close(error);
     };
     const report = (error: unknown, ref?: unknown, topic?: unknown) => {
@@ -111,7 +111,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       // Paused on purpose (inbound queue full): the peer's pongs wait unread behind our own backlog.
       if (ws.isPaused) return seen();
       if (options.now() - lastSeen >= 2 * options.heartbeatMs) {
-        ctx.countDisconnect('heartbeat_timeout');
+        ctx.countDisconnect('heartbeat_timeout', 'ws');
         return ws.terminate();
       }
       if (ws.readyState === ws.OPEN) ws.ping();
