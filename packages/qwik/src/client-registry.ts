@@ -46,7 +46,7 @@ export function createClientRegistry(options: ClientRegistryOptions = {}): Clien
 
   const build = (key: string, config: RealtimeConfig): Promise<Entry> => {
     if (options.refuseToCreate) {
-      return Promise.reject(new Error('@qwik-realtime/qwik: live clients exist only in the browser (connect in useVisibleTask$)'));
+      return Promise.reject(new Error('@qwik-realtime/qwik: clients exist only in the browser'));
     }
     let building = pending.get(key);
     if (!building) {

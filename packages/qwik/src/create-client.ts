@@ -7,9 +7,7 @@ import type { RealtimeConfig } from './config.js';
  */
 export async function createClientFromConfig(config: RealtimeConfig): Promise<RealtimeClient> {
   if (config.transports.length === 0) {
-    throw new Error(
-      "@qwik-realtime/qwik: no transports for this endpoint: wrap the page in <RealtimeProvider transports={[sse]}> (or defaultTransports from '@qwik-realtime/qwik/transports/default')",
-    );
+    throw new Error('@qwik-realtime/qwik: no transports: wrap the page in <RealtimeProvider transports={[sse]}>');
   }
   const transports = await Promise.all(config.transports.map((make) => make()));
   const { getToken$, debug$, host, options } = config;

@@ -1,32 +1,18 @@
 import type { ClientError, ConnectionState, TopicState } from '@qwik-realtime/core';
 
 /** A copy of `error` with only the documented fields, safe for Qwik state whatever the core handed us. */
-export function plainError(error: ClientError): ClientError {
-  const copy: ClientError = { code: error.code, message: error.message, retry: error.retry };
-  if (error.topic !== undefined) copy.topic = error.topic;
-  return copy;
+export function plainError({ code, message, retry, topic }: ClientError): ClientError {
+  return topic === undefined ? { code, message, retry } : { code, message, retry, topic };
 }
 
 /** A plain copy of a connection state (the core may reuse or freeze its object). */
-export function plainState(state: ConnectionState): ConnectionState {
-  return {
-    status: state.status,
-    transport: state.transport,
-    attempt: state.attempt,
-    nextRetryAt: state.nextRetryAt,
-    error: state.error ? plainError(state.error) : null,
-  };
+export function plainState({ status, transport, attempt, nextRetryAt, error }: ConnectionState): ConnectionState {
+  return { status, transport, attempt, nextRetryAt, error: error && plainError(error) };
 }
 
 /** A plain copy of a topic's state. */
-export function plainTopicState(state: TopicState): TopicState {
-  return {
-    topic: state.topic,
-    status: state.status,
-    error: state.error ? plainError(state.error) : null,
-    recovered: state.recovered,
-    nextRetryAt: state.nextRetryAt,
-  };
+export function plainTopicState({ topic, status, error, recovered, nextRetryAt }: TopicState): TopicState {
+  return { topic, status, error: error && plainError(error), recovered, nextRetryAt };
 }
 
 /** The signals both hooks mirror the connection into. */

@@ -35,17 +35,8 @@ export interface LiveFeedProps<T = unknown> {
 }
 
 const LiveFeedImpl = component$<LiveFeedProps>((props) => {
-  const { messagesSig, stateSig, topicStateSig, recoveredSig } = useChannel({
-    topic: props.topic,
-    ...(props.limit !== undefined ? { limit: props.limit } : {}),
-    ...(props.seed ? { seed: props.seed } : {}),
-    ...(props.since ? { since: props.since } : {}),
-    ...(props.history !== undefined ? { history: props.history } : {}),
-    ...(props.enabled !== undefined ? { enabled: props.enabled } : {}),
-    ...(props.validate$ ? { validate$: props.validate$ } : {}),
-    ...(props.strategy ? { strategy: props.strategy } : {}),
-    ...(props.config ? { config: props.config } : {}),
-  });
+  // The props are the channel's options (the extra ones are ignored); read through the props store, so changes are followed.
+  const { messagesSig, stateSig, topicStateSig, recoveredSig } = useChannel(props);
   const Item = props.item ?? LiveFeedText;
   const messages = props.order === 'oldest-first' ? messagesSig.value : [...messagesSig.value].reverse();
   const topicState = topicStateSig.value;
