@@ -43,7 +43,7 @@ export default defineConfig({
       // Unit tests of the stand-in broker behind the stories.
       {
         extends: true,
-        test: { name: 'stories', environment: 'node', include: ['stories/stand-in-broker/**/*.test.ts'] },
+        test: { name: 'stories', environment: 'node', include: ['stories/stand-in-broker/**/*.test.ts', 'stories/*.test.ts'] },
       },
       // Stories driven in Chromium against the stand-in broker; needs `pnpm build-storybook` first.
       {
