@@ -90,6 +90,7 @@ describe('docs code blocks', () => {
           // The brokers' client libraries, as the server package has them.
           redis: [src('server/node_modules/redis')],
           '@nats-io/*': [src('server/node_modules/@nats-io/*')],
+          'prom-client': [src('server/node_modules/prom-client')],
           '@qwik-realtime/qwik/server': [src('qwik/src/server/index.ts')],
           '@qwik-realtime/qwik/transports/*': [src('qwik/src/transports/*.ts')],
           '@qwik-realtime/qwik/worker': [src('qwik/src/worker.ts')],
@@ -99,6 +100,7 @@ describe('docs code blocks', () => {
           '@qwik-realtime/server/redis': [src('server/src/brokers/redis.ts')],
           '@qwik-realtime/server/nats': [src('server/src/brokers/nats.ts')],
           '@qwik-realtime/server/rabbitmq': [src('server/src/brokers/rabbitmq.ts')],
+          '@qwik-realtime/server/metrics': [src('server/src/metrics.ts')],
           '@qwik-realtime/server/metrics': [src('server/src/metrics.ts')],
           '@qwik-realtime/server/metrics': [src('server/src/metrics.ts')],
           '@qwik-realtime/server': [src('server/src/index.ts')],
