@@ -101,8 +101,6 @@ describe('docs code blocks', () => {
           '@qwik-realtime/server/nats': [src('server/src/brokers/nats.ts')],
           '@qwik-realtime/server/rabbitmq': [src('server/src/brokers/rabbitmq.ts')],
           '@qwik-realtime/server/metrics': [src('server/src/metrics.ts')],
-          '@qwik-realtime/server/metrics': [src('server/src/metrics.ts')],
-          '@qwik-realtime/server/metrics': [src('server/src/metrics.ts')],
           '@qwik-realtime/server': [src('server/src/index.ts')],
         },
       },
