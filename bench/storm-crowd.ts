@@ -1,5 +1,5 @@
 /**
- * The clients of the reconnect-storm benchmark: real core clients (`createBaseClient`) in this process, `ws` as
+ * The clients of the reconnect-storm benchmark: real core clients (`createBaseClient`) in a load process, `ws` as
  * the WebSocket constructor, fetch-based SSE and long-poll, each on its own transport. Every client records when
  * it (re)connected and when each topic went live, and counts the messages it missed by their per-topic `k`.
  */
@@ -27,8 +27,9 @@ export interface StormClient {
   opens: number[];
   /** When the client planned its next attempt (`nextRetryAt`), at each decision: the algorithm's spread, before timer lag. */
   planned: number[];
-  /** Wall-clock times the connection closed (any reason). */
+  /** Wall-clock times the connection closed (any reason), and each close's error code. */
   closes: number[];
+  closeCodes: string[];
   /** Per topic: times of `onSubscribed`, and the last `k` seen. */
   subscribed: Map<string, number[]>;
   lastK: Map<string, number>;
@@ -38,14 +39,55 @@ export interface StormClient {
   tryAgainLater: number;
 }
 
-/** Open `count` clients on `url`, transports split by `mix` (fractions), `topicsOf(i)` each. */
-export function openStormCrowd(url: string, count: number, mix: Record<StormTransport, number>, topicsOf: (i: number) => string[]): StormClient[] {
+/** What a load process reports of one client: plain data, times on the shared wall clock ({@link now}). */
+export interface StormRecord {
+  transport: StormTransport;
+  topics: string[];
+  attempts: number[];
+  opens: number[];
+  planned: number[];
+  closes: number[];
+  closeCodes: string[];
+  subscribed: Record<string, number[]>;
+  lastK: Record<string, number>;
+  lost: number;
+  recoveredFalse: number;
+  tryAgainLater: number;
+  /** The connection's status when the record was taken. */
+  status: string;
+}
+
+/** The record of `client` as it is now. */
+export function snapshot(client: StormClient): StormRecord {
+  return {
+    transport: client.transport,
+    topics: client.topics,
+    attempts: client.attempts,
+    opens: client.opens,
+    planned: client.planned,
+    closes: client.closes,
+    closeCodes: client.closeCodes,
+    subscribed: Object.fromEntries(client.subscribed),
+    lastK: Object.fromEntries(client.lastK),
+    lost: client.lost,
+    recoveredFalse: client.recoveredFalse,
+    tryAgainLater: client.tryAgainLater,
+    status: client.client.getState().status,
+  };
+}
+
+/**
+ * Open the clients `slice.of`, `slice.of + slice.every`, ... of a crowd of `slice.total` on `url` (a load process
+ * hosts every n-th client, so each holds the same mix), transports split by `mix` (fractions) over the whole
+ * crowd, `topicsOf(i)` each.
+ */
+export function openStormCrowd(url: string, slice: { of: number; every: number; total: number }, mix: Record<StormTransport, number>, topicsOf: (i: number) => string[]): StormClient[] {
   const names = Object.keys(mix) as StormTransport[];
   const total = names.reduce((sum, name) => sum + mix[name], 0);
   const crowd: StormClient[] = [];
-  for (let i = 0; i < count; i++) {
-    // Deterministic split: client i takes the transport whose cumulative share covers (i + 0.5) / count.
-    let at = ((i + 0.5) / count) * total;
+  for (let i = slice.of; i < slice.total; i += slice.every) {
+    // Deterministic split: client i takes the transport whose cumulative share covers (i + 0.5) / total.
+    let at = ((i + 0.5) / slice.total) * total;
     const transport = names.find((name) => (at -= mix[name]) < 0) ?? names[names.length - 1]!;
     const record: StormClient = {
       client: undefined as unknown as RealtimeClient,
@@ -54,6 +96,7 @@ export function openStormCrowd(url: string, count: number, mix: Record<StormTran
       attempts: [],
       opens: [],
       closes: [],
+      closeCodes: [],
       planned: [],
       subscribed: new Map(),
       lastK: new Map(),
@@ -71,7 +114,9 @@ export function openStormCrowd(url: string, count: number, mix: Record<StormTran
         else if (event === 'open') record.opens.push(now());
         else if (event === 'closed') {
           record.closes.push(now());
-          if ((detail as { code?: string } | undefined)?.code === 'try_again_later') record.tryAgainLater++;
+          const code = (detail as { code?: string } | undefined)?.code ?? 'unknown';
+          record.closeCodes.push(code);
+          if (code === 'try_again_later') record.tryAgainLater++;
         }
       },
     });

@@ -3,22 +3,22 @@
  *
  * Built by storm.ts into plain JavaScript and run as `node .build/storm-hub.mjs <memory|redis> <port> <prefix>`.
  * It does not listen until told to, so the parent can start the next hub before it stops the current one and
- * hand the port over in milliseconds. Commands (`{ id, cmd, ... }`, answered with `{ id, ... }`):
+ * hand the port over in milliseconds. Commands (see storm-procs.ts):
  * - `listen`: listen on the port;
  * - `publish` `{ rate, topics }`: publish `rate` msg/s round-robin over `topics`, `data` = `{ k }` with `k`
  *   counting per topic from 1 (open loop, 1 ms ticks);
  * - `stopPublish`: stop; answers the last `k` of every topic and the number of failed publishes;
  * - `unlisten`: stop accepting connections (the open ones stay);
  * - `drain` `{ drainMs }`: `hub.close({ drainMs })`;
- * - `stats` `{ reset? }`: peak RSS and event-loop delay since the last reset, connection counts.
+ * - `stats` `{ reset? }`: peak RSS, event-loop delay and CPU time since the last reset, connection counts.
  */
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRedisBroker } from '../packages/server/src/brokers/redis.js';
 import { attachHub, createHub, createMemoryBroker, createNodeHandler } from '../packages/server/src/index.js';
+import { serveCommands } from './storm-procs.js';
 
 const [brokerName = 'memory', portText = '0', prefix = `storm${process.pid}`] = process.argv.slice(2);
-const send = (message: object) => process.send?.(message);
 
 /**
  * A connected Redis client before the hub listens, as a server started for real would: the broker's own lazy
@@ -46,6 +46,7 @@ attachHub(server, hub);
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 let peakRss = process.memoryUsage.rss();
+let cpuFrom = process.cpuUsage();
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20).unref();
 
 let publishing: { stop: boolean; done: Promise<void> } | undefined;
@@ -109,10 +110,12 @@ async function handle(command: Record<string, any>): Promise<object> {
         peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20),
         eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
         connections: stats.connections,
+        cpuMs: Math.round((process.cpuUsage(cpuFrom).user + process.cpuUsage(cpuFrom).system) / 1000),
       };
       if (command.reset) {
         delay.reset();
         peakRss = process.memoryUsage.rss();
+        cpuFrom = process.cpuUsage();
       }
       return answer;
     }
@@ -120,11 +123,4 @@ async function handle(command: Record<string, any>): Promise<object> {
   throw new Error(`storm-hub: unknown command ${command.cmd}`);
 }
 
-process.on('message', (command: Record<string, any>) => {
-  handle(command).then(
-    (answer) => send({ id: command.id, ...answer }),
-    (error) => send({ id: command.id, error: String(error) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
-send({ ready: true });
+serveCommands(handle);

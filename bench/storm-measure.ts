@@ -1,5 +1,5 @@
 /** Figures of one reconnect storm from the clients' records (see storm-crowd.ts). */
-import type { StormClient } from './storm-crowd.js';
+import type { StormRecord } from './storm-crowd.js';
 
 /** p-th percentile (0..100) of `values`, ms rounded; null when empty. */
 export function percentile(values: number[], p: number): number | null {
@@ -21,29 +21,69 @@ export function peakWindow(times: number[], from: number): { peakPercent: number
 }
 
 /** A client is live again once every topic was (re)subscribed after `from`: that time, or undefined. */
-export function liveAgainAt(record: StormClient, from: number): number | undefined {
+export function liveAgainAt(record: StormRecord, from: number): number | undefined {
   let latest = 0;
-  for (const times of record.subscribed.values()) {
+  for (const times of Object.values(record.subscribed)) {
     const first = times.find((t) => t > from);
     if (first === undefined) return undefined;
     latest = Math.max(latest, first);
   }
-  return record.client.getState().status === 'open' ? latest : undefined;
+  return record.status === 'open' ? latest : undefined;
 }
 
 /**
  * Live without ever dropping: a long-poll client between two polls when its hub drained sends its next poll
  * (cursor included) to the new hub and simply goes on; no reconnect, no re-subscription.
  */
-export function seamless(record: StormClient, from: number): boolean {
-  return !record.closes.some((t) => t > from) && record.client.getState().status === 'open';
+export function seamless(record: StormRecord, from: number): boolean {
+  return !record.closes.some((t) => t > from) && record.status === 'open';
 }
 
 /** Live again after `from`, one way or the other. */
-export const isLiveAgain = (record: StormClient, from: number): boolean => seamless(record, from) || liveAgainAt(record, from) !== undefined;
+export const isLiveAgain = (record: StormRecord, from: number): boolean => seamless(record, from) || liveAgainAt(record, from) !== undefined;
+
+/** Reconnects per 100 ms from `from` (the first bucket also holds the few that landed just before it). */
+export function histogram100ms(times: number[], from: number): number[] {
+  const counts: number[] = [];
+  for (const t of times) {
+    const bucket = Math.max(0, Math.floor((t - from) / 100));
+    while (counts.length <= bucket) counts.push(0);
+    counts[bucket]!++;
+  }
+  return counts;
+}
+
+/**
+ * Where each dropped client's time to live again went, p50 / p99 ms: the delay its retry algorithm chose
+ * (first planned attempt minus the close), how late the timer fired (attempt minus plan: the load process's
+ * lag), failed attempts before the one that opened, that attempt's handshake (attempt to open) and the
+ * re-subscription (open to every topic live).
+ */
+export function phases(crowd: StormRecord[], droppedAt: number) {
+  const chosen: number[] = [];
+  const timerLag: number[] = [];
+  const failedAttempts: number[] = [];
+  const handshake: number[] = [];
+  const resubscribe: number[] = [];
+  for (const record of crowd) {
+    const close = record.closes.find((t) => t > droppedAt);
+    const open = record.opens.find((t) => t > droppedAt);
+    const live = liveAgainAt(record, droppedAt);
+    if (close === undefined || open === undefined || live === undefined) continue;
+    const planned = record.planned.find((t) => t >= close - 1);
+    const attempts = record.attempts.filter((t) => t > close && t <= open);
+    if (planned !== undefined) chosen.push(planned - close);
+    if (planned !== undefined && attempts.length) timerLag.push(attempts[0]! - planned);
+    failedAttempts.push(Math.max(0, attempts.length - 1));
+    if (attempts.length) handshake.push(open - attempts[attempts.length - 1]!);
+    resubscribe.push(live - open);
+  }
+  const both = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+  return { chosenDelay: both(chosen), timerLag: both(timerLag), failedAttempts: both(failedAttempts), handshake: both(handshake), resubscribe: both(resubscribe) };
+}
 
 /** Time to live again, the reconnect spread and the retries of every client after a restart at `restartAt`. */
-export function stormFigures(crowd: StormClient[], restartAt: number, droppedAt: number) {
+export function stormFigures(crowd: StormRecord[], restartAt: number, droppedAt: number) {
   // Times only for the clients that dropped; the seamless ones are counted apart.
   const live = crowd.map((record) => (seamless(record, droppedAt) ? undefined : liveAgainAt(record, droppedAt)));
   const ttl = live.filter((t): t is number => t !== undefined).map((t) => t - restartAt);
@@ -56,7 +96,7 @@ export function stormFigures(crowd: StormClient[], restartAt: number, droppedAt:
     byTransport[transport] = percentile(times, 99);
   }
   // What the retry algorithm chose (each client's first planned attempt after the drop), free of the lag of
-  // this one process hosting every client: a stalled loop fires timers due over its stall all at once.
+  // the load processes: a stalled loop fires timers due over its stall all at once.
   const planned = crowd.map((record) => record.planned.find((t) => t >= droppedAt - 1)).filter((t): t is number => t !== undefined);
   const plannedSpread = peakWindow(planned, droppedAt);
   const spread = peakWindow(reconnects, restartAt);
@@ -67,9 +107,11 @@ export function stormFigures(crowd: StormClient[], restartAt: number, droppedAt:
     seamless: crowd.filter((record) => seamless(record, droppedAt)).length,
     timeToLiveMs: { p50: percentile(ttl, 50), p99: percentile(ttl, 99), max: percentile(ttl, 100) },
     timeToLiveP99MsByTransport: byTransport,
+    phasesMs: phases(crowd, droppedAt),
     reconnectPeak100msPercent: spread.peakPercent,
     reconnectPeak100msCount: spread.peakCount,
     reconnectWindows100ms: spread.windows,
+    reconnectHistogram100ms: histogram100ms(reconnects, restartAt),
     plannedPeak100msPercent: plannedSpread.peakPercent,
     attempts: attempts.length,
     attemptPeak100msPercent: attemptSpread.peakPercent,
