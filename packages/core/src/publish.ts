@@ -66,9 +66,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const body = (await response.json().catch(() => undefined)) as PublishAck | ErrorBody | undefined;
     if (response.ok) return body as PublishAck;
     const failure: Failure = clientErrorOfBody(body as ErrorBody | undefined, response.status);
+    // The body's `retryAfterMs` is exact; `Retry-After` is whole seconds (a proxy's answer may have only that).
     const retryAfter = Number(response.headers.get('retry-after'));
-    if (retryAfter > 0) failure.retryAfterMs = retryAfter * 1000;
-    else if (body && 'retryAfterMs' in body && body.retryAfterMs) failure.retryAfterMs = body.retryAfterMs;
+    if (body && 'retryAfterMs' in body && typeof body.retryAfterMs === 'number' && body.retryAfterMs > 0) failure.retryAfterMs = body.retryAfterMs;
+    else if (retryAfter > 0) failure.retryAfterMs = retryAfter * 1000;
     throw failure;
   };
 

@@ -1,7 +1,8 @@
 import type { ErrorCode, PublishAck } from '@qwik-realtime/core/protocol';
 import type { Admission } from './admission.js';
 import type { AuthContext, Principal } from './auth.js';
-import type { DeadLetterReason } from './dead-letter.js';
+import type { DeadLetterReason, DeadLetterSink, DeadLetterSource } from './dead-letter.js';
+import type { RateLimitScope } from './limits.js';
 import type { HubCounters } from './metrics-counters.js';
 import type { HubAction, ResolvedHubOptions, TransportName } from './options.js';
 import type { PresenceHub } from './presence.js';
@@ -35,17 +36,35 @@ export interface HubContext<P extends Principal = Principal> {
   /** What the hub has done since it started (`hub.stats()`); transports bump these directly. */
   counters: HubCounters;
   /** Count an operation refused by a token bucket (`hub.stats().rateLimited`). */
-  countRateLimited(scope: 'connection' | 'topic' | 'address'): void;
+  countRateLimited(scope: RateLimitScope): void;
   /** Count a rejected publish (`hub.stats().deadLetters`). */
   countDeadLetter(reason: DeadLetterReason): void;
   /** `authorize`, with exceptions turned into `internal` errors. */
   authorize(principal: P, action: HubAction, topic: string): Promise<boolean>;
-  /** Authorize (when a principal is given), validate and publish. */
-  publish(principal: P | undefined, topic: unknown, data: unknown, id: unknown): Promise<PublishAck>;
-  /** Token bucket per client key for `POST /publish` (same rates as inbound WebSocket frames). */
+  /**
+   * Rate-limit (the source's connection bucket, then the topic's bucket for client publishes), authorize
+   * (when a principal is given), validate and publish. Every rejection is recorded as a dead letter.
+   */
+  publish(source: PublishSource<P>, topic: unknown, data: unknown, id: unknown): Promise<PublishAck>;
+  /** Token bucket per client address/key for `POST /publish` (same rates as inbound WebSocket frames). */
   publishLimiter(key: string): RateLimiter;
+  /** Per-connection publish bucket of an HTTP publisher (`POST /publish`), by client key. */
+  httpPublishLimiter(key: string): RateLimiter;
+  /** Per-connection subscribe bucket of a long-poll client, by client key. */
+  pollSubscribeLimiter(key: string): RateLimiter;
+  /** Where rejected publishes go (`onDeadLetter`, `deadLetterTopic`, `hub.stats().deadLetters`). */
+  deadLetters: DeadLetterSink;
   /** Tell `onConnection` listeners about a new session. */
   announce(session: Session<P>): void;
+}
+
+/** Who publishes through {@link HubContext.publish}. */
+export interface PublishSource<P extends Principal = Principal> {
+  transport: DeadLetterSource;
+  /** Authorized against when given (client publishes); `hub.publish` has none. */
+  principal?: P;
+  /** The publisher's per-connection bucket (WebSocket session, HTTP client key). */
+  bucket?: RateLimiter;
 }
 
 const contexts = new WeakMap<object, HubContext<never>>();

@@ -4,16 +4,17 @@ import { createAdmission } from './admission.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import { createMemoryBroker } from './brokers/memory.js';
 import { createMemoryPresence } from './brokers/memory-presence.js';
-import { RealtimeError } from './errors.js';
+import { createDeadLetterSink } from './dead-letter.js';
+import { RealtimeError, toRealtimeError } from './errors.js';
 import { registerContext } from './hub-context.js';
 import { countingAdmission, createHubCounters } from './metrics-counters.js';
 import type { BrokerErrorCounts } from './metrics-counters.js';
-import type { HubContext } from './hub-context.js';
+import type { HubContext, PublishSource } from './hub-context.js';
 import { resolveOptions } from './options.js';
 import type { HubOptions, ResolvedHubOptions, TransportName } from './options.js';
-import { publishMessage } from './publish.js';
-import { createRateLimiter } from './rate-limit.js';
-import type { RateLimiter } from './rate-limit.js';
+import { createKeyedLimiters, takeOrThrow } from './limits.js';
+import type { RateLimitScope } from './limits.js';
+import { sendPublish, validatePublish } from './publish.js';
 import type { PublishOptions } from './publish.js';
 import type { Session, SessionHandle } from './session.js';
 import { createPresenceHub } from './presence.js';
@@ -119,12 +120,28 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
   const ownsBroker = options.broker === undefined;
   const resolved = resolveOptions(options, options.broker ?? createMemoryBroker());
   const listeners = new Set<(session: SessionHandle<P>) => void>();
-  const publishBuckets = new Map<string, RateLimiter>();
   const disconnects: Partial<Record<ErrorCode, number>> = {};
   const deadLetters: Partial<Record<DeadLetterReason, number>> = {};
   const rateLimited: RateLimitedCounts = { connection: 0, topic: 0, address: 0 };
   const counters = createHubCounters();
   let closed: Promise<void> | undefined;
+
+  const topicLimiter = createKeyedLimiters(resolved.topicPublishesPerSecond, resolved.topicPublishBurst, resolved.now);
+  const countRateLimited = (scope: RateLimitScope) => ctx.countRateLimited(scope);
+  const publishChecked = async (source: PublishSource<P>, topic: unknown, data: unknown, id: unknown): Promise<PublishAck> => {
+    if (ctx.closing) throw new RealtimeError('server_shutdown', 'the hub is closing');
+    const named = typeof topic === 'string' ? topic : undefined;
+    // Buckets before hooks: a flood must not reach `authorize`.
+    if (source.bucket) takeOrThrow(source.bucket, 'connection', countRateLimited, 'publishes', named);
+    const { principal } = source;
+    if (principal !== undefined && named !== undefined) {
+      if (named === resolved.deadLetterTopic) throw new RealtimeError('forbidden', `${named} is written by the hub only`, named);
+      if (!(await ctx.authorize(principal, 'publish', named))) throw new RealtimeError('forbidden', `not allowed to publish on ${named}`, named);
+    }
+    const valid = validatePublish(topic, data, id, resolved.maxMessageBytes);
+    if (source.transport !== 'server') takeOrThrow(topicLimiter(valid.topic), 'topic', countRateLimited, `publishes on ${valid.topic}`, valid.topic);
+    return sendPublish(resolved.broker, valid, resolved);
+  };
 
   const ctx: HubContext<P> = {
     options: resolved,
@@ -173,25 +190,28 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
         throw new RealtimeError('internal', `authorize failed for ${topic}`, topic);
       }
     },
-    async publish(principal, topic, data, id) {
-      if (ctx.closing) throw new RealtimeError('server_shutdown', 'the hub is closing');
-      if (principal !== undefined && typeof topic === 'string' && !(await ctx.authorize(principal, 'publish', topic))) {
-        throw new RealtimeError('forbidden', `not allowed to publish on ${topic}`, topic);
+    async publish(source, topic, data, id) {
+      try {
+        const ack = await publishChecked(source, topic, data, id);
+        counters.messagesIn++;
+        return ack;
+      } catch (error) {
+        ctx.deadLetters.record({ transport: source.transport, topic, data, id, principal: source.principal }, toRealtimeError(error));
+        throw error;
       }
-      const ack = await publishMessage(resolved.broker, topic, data, id, resolved);
-      counters.messagesIn++;
-      return ack;
     },
-    publishLimiter(key) {
-      let bucket = publishBuckets.get(key);
-      if (!bucket) {
-        // Bounded: forget the oldest key rather than grow with every client ever seen.
-        if (publishBuckets.size >= 10_000) publishBuckets.delete(publishBuckets.keys().next().value as string);
-        bucket = createRateLimiter(resolved.inboundFramesPerSecond, resolved.inboundFrameBurst, resolved.now);
-        publishBuckets.set(key, bucket);
-      }
-      return bucket;
-    },
+    publishLimiter: createKeyedLimiters(resolved.inboundFramesPerSecond, resolved.inboundFrameBurst, resolved.now),
+    httpPublishLimiter: createKeyedLimiters(resolved.connectionPublishesPerSecond, resolved.connectionPublishBurst, resolved.now),
+    pollSubscribeLimiter: createKeyedLimiters(resolved.connectionSubscribesPerSecond, resolved.connectionSubscribeBurst, resolved.now),
+    deadLetters: createDeadLetterSink({
+      onDeadLetter: resolved.onDeadLetter,
+      deadLetterTopic: resolved.deadLetterTopic,
+      publish: (topic, letter) => sendPublish(resolved.broker, { topic, data: letter, id: undefined }, resolved),
+      maxMessageBytes: resolved.maxMessageBytes,
+      count: (reason) => ctx.countDeadLetter(reason),
+      onError: resolved.onError,
+      now: resolved.now,
+    }),
     announce(session) {
       for (const listener of listeners) {
         try {
@@ -227,7 +247,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
 
   const hub: Hub<P> = {
     options: resolved,
-    publish: (topic, data, publishOptions) => ctx.publish(undefined, topic, data, publishOptions?.id),
+    publish: (topic, data, publishOptions) => ctx.publish({ transport: 'server' }, topic, data, publishOptions?.id),
     stats() {
       const connections: Record<TransportName, number> = { sse: 0, ws: 0, poll: ctx.polls.size };
       for (const session of ctx.sessions) connections[session.transport]++;

@@ -1,6 +1,7 @@
-import { DEFAULT_HEARTBEAT_MS } from '@qwik-realtime/core/protocol';
+import { DEFAULT_HEARTBEAT_MS, isValidTopic } from '@qwik-realtime/core/protocol';
 import type { Broker } from './broker.js';
 import type { AuthContext, Principal } from './auth.js';
+import type { DeadLetter } from './dead-letter.js';
 
 /** What a connection is doing when {@link HubOptions.authorize} is asked. */
 export type HubAction = 'subscribe' | 'publish' | 'presence';
@@ -48,6 +49,39 @@ export interface HubOptions<P extends Principal = Principal> {
   inboundFramesPerSecond?: number;
   /** Inbound WebSocket frames allowed in a burst. @default 400 */
   inboundFrameBurst?: number;
+  /**
+   * Sustained publishes per second of one connection: a WebSocket session, or for `POST /publish` (what SSE
+   * and long-poll clients use) the client's key (`clientKey`, else its address). `hub.publish` is not limited.
+   * Refused: `rate_limited` with `retryAfterMs`. @default inboundFramesPerSecond
+   */
+  connectionPublishesPerSecond?: number;
+  /** Publishes one connection may make in a burst. @default inboundFrameBurst */
+  connectionPublishBurst?: number;
+  /**
+   * Sustained subscribes per second of one connection: a WebSocket session's `subscribe` frames, or the
+   * topics a long-poll client's key starts polling (a topic without a position in the cursor). SSE streams
+   * fix their topics per request and are bounded by `maxConcurrentHandshakes` instead. @default 20
+   */
+  connectionSubscribesPerSecond?: number;
+  /** Subscribes one connection may make in a burst (a reconnect resubscribes every topic at once). @default 256 */
+  connectionSubscribeBurst?: number;
+  /** Sustained publishes per second on one topic, all client publishers together (`hub.publish` not counted). @default 1000 */
+  topicPublishesPerSecond?: number;
+  /** Client publishes one topic may take in a burst. @default 2000 */
+  topicPublishBurst?: number;
+  /**
+   * Called with every publish the hub rejects (invalid, oversize, unauthorised, rate-limited, broker
+   * unavailable, hub closing), on every entry point. A hook that throws goes to `onError`.
+   * @default none (rejections are still counted in `hub.stats().deadLetters`)
+   */
+  onDeadLetter?: (letter: DeadLetter) => void;
+  /**
+   * Also publish each dead letter (JSON, bounded by `maxMessageBytes`) on this broker topic. Clients may not
+   * publish on it (`forbidden`); a letter that cannot be published there goes to `onError`, never to
+   * another letter. @default none
+   * @example deadLetterTopic: 'dead-letters'
+   */
+  deadLetterTopic?: string;
   /**
    * Inbound WebSocket frames of one connection waiting for earlier ones (behind a slow `authorize` hook or
    * broker). Past this the hub stops reading the socket until half of them are done. @default 64
@@ -104,8 +138,10 @@ export interface HubOptions<P extends Principal = Principal> {
 
 /** {@link HubOptions} with defaults applied. */
 export interface ResolvedHubOptions<P extends Principal = Principal>
-  extends Required<Omit<HubOptions<P>, 'broker' | 'authenticate' | 'authorize' | 'onError' | 'conflate'>> {
+  extends Required<Omit<HubOptions<P>, 'broker' | 'authenticate' | 'authorize' | 'onError' | 'conflate' | 'onDeadLetter' | 'deadLetterTopic'>> {
   conflate: ((topic: string) => boolean) | undefined;
+  onDeadLetter: ((letter: DeadLetter) => void) | undefined;
+  deadLetterTopic: string | undefined;
   broker: Broker;
   authenticate: (ctx: AuthContext) => P | null | Promise<P | null>;
   authorize: (principal: P, action: HubAction, topic: string) => boolean | Promise<boolean>;
@@ -118,6 +154,8 @@ export interface ResolvedHubOptions<P extends Principal = Principal>
 export function resolveOptions<P extends Principal>(options: HubOptions<P>, broker: Broker): ResolvedHubOptions<P> {
   const heartbeatMs = positive(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, 'heartbeatMs');
   const maxMessageBytes = positive(options.maxMessageBytes, 64 * 1024, 'maxMessageBytes');
+  const inboundFramesPerSecond = positive(options.inboundFramesPerSecond, 200, 'inboundFramesPerSecond');
+  const inboundFrameBurst = positive(options.inboundFrameBurst, 400, 'inboundFrameBurst');
   const path = (options.path ?? '/realtime').replace(/\/+$/, '');
   if (!path.startsWith('/')) throw new Error(`@qwik-realtime/server: path must start with "/", got ${JSON.stringify(options.path)}`);
   return {
@@ -131,8 +169,17 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     maxTopicsPerConnection: positive(options.maxTopicsPerConnection, 128, 'maxTopicsPerConnection'),
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
     conflate: options.conflate,
-    inboundFramesPerSecond: positive(options.inboundFramesPerSecond, 200, 'inboundFramesPerSecond'),
-    inboundFrameBurst: positive(options.inboundFrameBurst, 400, 'inboundFrameBurst'),
+    inboundFramesPerSecond,
+    inboundFrameBurst,
+    // A hub that lets more frames in lets as many publishes in, unless told otherwise.
+    connectionPublishesPerSecond: positive(options.connectionPublishesPerSecond, inboundFramesPerSecond, 'connectionPublishesPerSecond'),
+    connectionPublishBurst: positive(options.connectionPublishBurst, inboundFrameBurst, 'connectionPublishBurst'),
+    connectionSubscribesPerSecond: positive(options.connectionSubscribesPerSecond, 20, 'connectionSubscribesPerSecond'),
+    connectionSubscribeBurst: positive(options.connectionSubscribeBurst, 256, 'connectionSubscribeBurst'),
+    topicPublishesPerSecond: positive(options.topicPublishesPerSecond, 1000, 'topicPublishesPerSecond'),
+    topicPublishBurst: positive(options.topicPublishBurst, 2000, 'topicPublishBurst'),
+    onDeadLetter: options.onDeadLetter,
+    deadLetterTopic: deadLetterTopicOf(options.deadLetterTopic),
     maxQueuedFrames: positive(options.maxQueuedFrames, 64, 'maxQueuedFrames'),
     maxQueuedBytes: positive(options.maxQueuedBytes, 1024 * 1024, 'maxQueuedBytes'),
     trustProxy: options.trustProxy ?? false,
@@ -150,6 +197,11 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
     now: options.now ?? (() => Date.now()),
   };
+}
+
+function deadLetterTopicOf(topic: string | undefined): string | undefined {
+  if (topic !== undefined && !isValidTopic(topic)) throw new Error(`@qwik-realtime/server: deadLetterTopic is not a valid topic: ${JSON.stringify(topic)}`);
+  return topic;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -12,17 +12,18 @@ export interface PublishOptions {
   id?: string;
 }
 
+/** A publish that passed validation ({@link validatePublish}). */
+export interface ValidPublish {
+  topic: string;
+  data: unknown;
+  id: string | undefined;
+}
+
 /**
- * Validate and publish one message the same way for every entry point (WebSocket frame, `POST /publish`,
- * `hub.publish`). Throws a {@link RealtimeError}.
+ * Validate one publish the same way for every entry point (WebSocket frame, `POST /publish`, `hub.publish`):
+ * topic syntax, id, JSON-serializable data within `maxMessageBytes`. Throws a {@link RealtimeError}.
  */
-export async function publishMessage(
-  broker: Broker,
-  topic: unknown,
-  data: unknown,
-  id: unknown,
-  limits: { maxMessageBytes: number; now: () => number; generateId: () => string },
-): Promise<PublishAck> {
+export function validatePublish(topic: unknown, data: unknown, id: unknown, maxMessageBytes: number): ValidPublish {
   if (!isValidTopic(topic)) throw new RealtimeError('invalid_topic', `invalid topic ${JSON.stringify(topic)?.slice(0, 140)}`);
   if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH)) {
     throw new RealtimeError('bad_request', `id must be a string of 1-${MAX_ID_LENGTH} characters`, topic);
@@ -36,12 +37,22 @@ export async function publishMessage(
   }
   if (json === undefined) throw new RealtimeError('bad_request', 'data is not JSON-serializable', topic);
   const size = Buffer.byteLength(json);
-  if (size > limits.maxMessageBytes) {
-    throw new RealtimeError('message_too_large', `message of ${size} bytes is over the limit of ${limits.maxMessageBytes}`, topic);
+  if (size > maxMessageBytes) {
+    throw new RealtimeError('message_too_large', `message of ${size} bytes is over the limit of ${maxMessageBytes}`, topic);
   }
+  return { topic, data, id: id as string | undefined };
+}
+
+/** Publish a validated message on the broker; a broker failure becomes `broker_unavailable`. */
+export async function sendPublish(
+  broker: Broker,
+  publish: ValidPublish,
+  clock: { now: () => number; generateId: () => string },
+): Promise<PublishAck> {
+  const { topic } = publish;
   let result;
   try {
-    result = await broker.publish(topic, { id: (id as string | undefined) ?? limits.generateId(), data, timestamp: limits.now() });
+    result = await broker.publish(topic, { id: publish.id ?? clock.generateId(), data: publish.data, timestamp: clock.now() });
   } catch (error) {
     throw error instanceof RealtimeError ? error : new RealtimeError('broker_unavailable', `publish failed: ${String(error)}`, topic);
   }

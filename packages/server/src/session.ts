@@ -16,6 +16,8 @@ import type { HubContext } from './hub-context.js';
 import type { TransportName } from './options.js';
 import type { Outbound } from './outbound.js';
 import { createConflation } from './conflation.js';
+import { takeOrThrow } from './limits.js';
+import { createRateLimiter } from './rate-limit.js';
 import { createSessionPresence } from './session-presence.js';
 import type { SessionPresence } from './session-presence.js';
 import { countSubscribed } from './metrics-counters.js';
@@ -103,6 +105,8 @@ export function createSession<P extends Principal>(
   let done = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let expiry: ReturnType<typeof setTimeout> | undefined;
+  const subscribeBucket = createRateLimiter(options.connectionSubscribesPerSecond, options.connectionSubscribeBurst, options.now);
+  const publishBucket = createRateLimiter(options.connectionPublishesPerSecond, options.connectionPublishBurst, options.now);
 
   const counters = ctx.counters.transports[transport];
   const overflow = () => session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
@@ -171,6 +175,14 @@ export function createSession<P extends Principal>(
     async subscribe(topic, request) {
       if (done) return;
       if (!isValidTopic(topic)) return reportError(new RealtimeError('invalid_topic', `invalid topic ${JSON.stringify(topic)?.slice(0, 140)}`), undefined, request.ref);
+      // SSE topics come with the request (bounded by the handshake cap); a WebSocket may subscribe at any time.
+      if (transport === 'ws') {
+        try {
+          takeOrThrow(subscribeBucket, 'connection', ctx.countRateLimited, 'subscribes', topic);
+        } catch (error) {
+          return reportError(error, topic, request.ref);
+        }
+      }
       if (!subscriptions.has(topic) && !pending.has(topic) && subscriptions.size + pending.size >= options.maxTopicsPerConnection) {
         return reportError(new RealtimeError('too_many_topics', `at most ${options.maxTopicsPerConnection} topics per connection`), topic, request.ref);
       }
@@ -219,9 +231,10 @@ export function createSession<P extends Principal>(
       guard(() => output.unsubscribed(frame));
     },
 
+    // Only WebSocket sessions publish over the session; SSE clients use `POST /publish`.
     async publish(frame) {
       try {
-        const ack = await ctx.publish(session.principal, frame.topic, frame.data, frame.id);
+        const ack = await ctx.publish({ transport: 'ws', principal: session.principal, bucket: publishBucket }, frame.topic, frame.data, frame.id);
         guard(() => output.ack({ type: 'ack', ref: frame.ref, ...ack }));
       } catch (error) {
         reportError(error, typeof frame.topic === 'string' ? frame.topic : undefined, frame.ref);

@@ -114,7 +114,8 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               const { type: _, ...body } = frame;
               if (body.ref) {
                 // The answer to a publish (possibly one given up on already): never about a subscription.
-                pending.get(body.ref)?.reject(clientErrorOfBody(body));
+                // `retryAfterMs` (a rate-limited publish) rides along: the publisher's retry waits at least that long.
+                pending.get(body.ref)?.reject(body.retryAfterMs ? { ...clientErrorOfBody(body), retryAfterMs: body.retryAfterMs } : clientErrorOfBody(body));
                 pending.delete(body.ref);
               } else if (body.topic) events.error(body);
               else lastError = body;

@@ -4,6 +4,7 @@ import type { Principal } from '../auth.js';
 import type { HttpExchange } from '../exchange.js';
 import { RealtimeError } from '../errors.js';
 import type { HubContext } from '../hub-context.js';
+import { clientKeyOf, takeOrThrow } from '../limits.js';
 import { countSubscribed } from '../metrics-counters.js';
 import { assertOpen, authenticateHttp, authorizeAll, cursorParam, intParam, NO_BUFFERING_HEADERS, sendError, sendJson, topicsOf } from './common.js';
 
@@ -86,6 +87,9 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     let batch: Batch;
     try {
       const principal = await authenticateHttp(ctx, exchange, 'poll');
+      // A topic without a position in the cursor is a (re)subscription; polls that continue one are free.
+      const bucket = ctx.pollSubscribeLimiter(clientKeyOf(exchange, principal, options.trustProxy));
+      for (const topic of topics) if (!positionOfTopic(from, topic)) takeOrThrow(bucket, 'connection', ctx.countRateLimited, 'subscribes', topic);
       await authorizeAll(ctx, principal, topics);
       batch = await collect(ctx, topics, from, history, options.pollBatchSize);
     } finally {

@@ -9,6 +9,7 @@ import type { Principal, RequestInfo } from '../auth.js';
 import { RealtimeError, toRealtimeError } from '../errors.js';
 import { nodeRequestInfo } from '../exchange.js';
 import type { HubContext } from '../hub-context.js';
+import { DEAD_LETTER_PREVIEW_CHARS } from '../dead-letter.js';
 import { createRateLimiter } from '../rate-limit.js';
 import { createSession } from '../session.js';
 import type { Session } from '../session.js';
@@ -26,6 +27,20 @@ const MAX_RATE_LIMITED_REPLIES_PER_SECOND = 10;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const isPosition = (value: unknown): value is Position => isObject(value) && isCount(value.offset) && isValidEpoch(value.epoch);
+
+const textOf = (raw: RawData): Buffer => (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+
+/** A frame's JSON, or `undefined` when it does not parse. */
+function parseFrame(raw: RawData): unknown {
+  try {
+    return JSON.parse(String(textOf(raw)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first bytes of an oversize frame, for its dead letter. */
+const rawHead = (raw: RawData): string => textOf(raw).subarray(0, DEAD_LETTER_PREVIEW_CHARS).toString('utf8');
 
 /** Serve WebSocket upgrades for one hub (`attachHub` wires it to an HTTP server). */
 export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) {
@@ -126,21 +141,30 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
     ws.on('error', () => undefined);
     const onMessage = (raw: RawData, isBinary: boolean) => {
       seen();
+      const size = Array.isArray(raw) ? raw.reduce((sum, part) => sum + part.length, 0) : raw.byteLength;
       if (!limiter.take()) {
         ctx.countRateLimited('connection');
-        if (!refusals.take()) return closeWith(new RealtimeError('rate_limited', 'too many frames'));
-        if (rateReplies.take()) report(new RealtimeError('rate_limited', 'too many frames; slow down'));
+        const flooding = !refusals.take();
+        // The refusals bucket bounds how many refused frames are parsed (past it the socket closes): a refused
+        // subscribe or publish is answered for its topic (the client retries it after `retryAfterMs`), and a
+        // refused publish leaves a dead letter.
+        const error = flooding
+          ? new RealtimeError('rate_limited', 'too many frames')
+          : new RealtimeError('rate_limited', 'too many frames; slow down', undefined, Math.max(1, limiter.retryAfterMs()));
+        const frame = session && size <= options.maxFrameBytes && !isBinary ? parseFrame(raw) : undefined;
+        if (isObject(frame) && frame.type === 'publish') ctx.deadLetters.record({ transport: 'ws', topic: frame.topic, data: frame.data, id: frame.id, principal: session?.principal }, error);
+        if (flooding) return closeWith(error);
+        if (rateReplies.take()) report(error, isObject(frame) ? frame.ref : undefined, isObject(frame) && frame.type !== 'unsubscribe' ? frame.topic : undefined);
         return;
       }
-      const size = Array.isArray(raw) ? raw.reduce((sum, part) => sum + part.length, 0) : raw.byteLength;
-      if (size > options.maxFrameBytes) return closeWith(new RealtimeError('message_too_large', `frame of ${size} bytes is over the limit of ${options.maxFrameBytes}`));
-      if (isBinary) return session ? report(new RealtimeError('bad_request', 'binary frames are not supported')) : closeWith(new RealtimeError('unauthorized', 'expected an auth frame'));
-      let frame: unknown;
-      try {
-        frame = JSON.parse(String(Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer)));
-      } catch {
-        frame = undefined;
+      if (size > options.maxFrameBytes) {
+        const error = new RealtimeError('message_too_large', `frame of ${size} bytes is over the limit of ${options.maxFrameBytes}`);
+        // Not parsed: the letter keeps the frame's first bytes (it is almost always a publish).
+        ctx.deadLetters.record({ transport: 'ws', raw: rawHead(raw), principal: session?.principal }, error);
+        return closeWith(error);
       }
+      if (isBinary) return session ? report(new RealtimeError('bad_request', 'binary frames are not supported')) : closeWith(new RealtimeError('unauthorized', 'expected an auth frame'));
+      const frame = parseFrame(raw);
       // Frames are handled one after the other, so `subscribe` then `unsubscribe` (or two publishes) keep
       // their order even when a hook or the broker is slow. The queue is bounded: past it the socket stops
       // being read (TCP pushes back on the client) until the backlog halves.
@@ -186,7 +210,11 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         if (ws.readyState === ws.OPEN) session = createSession(ctx, 'ws', principal, output);
         return;
       }
-      if (!session) return closeWith(new RealtimeError('unauthorized', 'the first frame must be an auth frame'));
+      if (!session) {
+        const error = new RealtimeError('unauthorized', 'the first frame must be an auth frame');
+        if (frame.type === 'publish') ctx.deadLetters.record({ transport: 'ws', topic: frame.topic, data: frame.data, id: frame.id }, error);
+        return closeWith(error);
+      }
       switch (frame.type) {
         case 'subscribe': {
           if ((frame.since !== undefined && !isPosition(frame.since)) || (frame.history !== undefined && !isCount(frame.history))) {
@@ -209,7 +237,11 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         case 'unsubscribe':
           return session.unsubscribe(frame.topic, ref);
         case 'publish':
-          if (ref === undefined) return report(new RealtimeError('bad_request', 'publish needs a string ref'));
+          if (ref === undefined) {
+            const error = new RealtimeError('bad_request', 'publish needs a string ref');
+            ctx.deadLetters.record({ transport: 'ws', topic: frame.topic, data: frame.data, id: frame.id, principal: session.principal }, error);
+            return report(error);
+          }
           return session.publish({ topic: frame.topic as string, data: frame.data, id: frame.id as string | undefined, ref });
         case 'presence_join':
         case 'presence_leave':
