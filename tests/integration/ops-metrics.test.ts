@@ -7,7 +7,7 @@ import { createHubMetrics } from '@qwik-realtime/server/metrics';
 import { afterEach, expect, test } from 'vitest';
 import { openSse, openWs, pollDriver, publishHttp, sseDriver, wsDriver } from './helpers/index.js';
 import type { TransportDriver } from './helpers/index.js';
-import { scrape } from './ops-metrics-text.js';
+import { parseScrape, scrape } from './ops-metrics-text.js';
 
 const P = 'qwik_realtime_';
 
@@ -177,4 +177,17 @@ test('GIVEN a hub with metrics WHEN a handshake is refused with try_again_later 
   (await first).close();
   const text = await scrape(`${server.origin}/metrics`);
   expect(text.value(`${P}handshake_refusals_total`, { code: 'try_again_later' })).toBe(1);
+});
+
+test('GIVEN createHubMetrics WHEN its fetchHandler gets GET /metrics (a Qwik City route) THEN it answers the text format; other requests get undefined', async () => {
+  const hub = createHub({ onError: () => undefined });
+  cleanups.push(() => hub.close());
+  const metrics = createHubMetrics(hub, { prefix: 'app_', broker: 'nats' });
+  await hub.publish('a', 1);
+  const response = await metrics.fetchHandler(new Request('http://localhost/metrics'));
+  expect(response?.status).toBe(200);
+  expect(response?.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  expect(parseScrape(await response!.text()).value('app_messages_in_total', { broker: 'nats' })).toBe(1);
+  expect(await metrics.fetchHandler(new Request('http://localhost/other'))).toBeUndefined();
+  expect(await metrics.fetchHandler(new Request('http://localhost/metrics', { method: 'POST' }))).toBeUndefined();
 });
