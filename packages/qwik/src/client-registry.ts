@@ -38,114 +38,128 @@ interface Entry {
 /** How long an unused client stays open, so an unmount + remount (or a quick navigation) reuses it. */
 export const RELEASE_DELAY_MS = 1000;
 
+/** What a registry holds; `acquireFrom` and `registerIn` work on it (apart, so an app that never registers a client does not bundle that path). */
+interface RegistryState {
+  create: (config: RealtimeConfig) => Promise<RealtimeClient>;
+  refuseToCreate: boolean | undefined;
+  entries: Map<string, Entry>;
+  pending: Map<string, Promise<Entry>>;
+}
+
+const stateOf = (options: ClientRegistryOptions): RegistryState => ({
+  create: options.createClient ?? createClientFromConfig,
+  refuseToCreate: options.refuseToCreate,
+  entries: new Map(),
+  pending: new Map(),
+});
+
+function build({ create, refuseToCreate, entries, pending }: RegistryState, key: string, config: RealtimeConfig): Promise<Entry> {
+  if (refuseToCreate) return Promise.reject(new Error('@qwik-realtime/qwik: clients exist only in the browser'));
+  let building = pending.get(key);
+  if (!building) {
+    building = create(config).then(
+      (client) => {
+        pending.delete(key);
+        // registerClient may have won the race while the transports loaded: use its client.
+        const existing = entries.get(key);
+        if (existing) {
+          client.close();
+          return existing;
+        }
+        const entry: Entry = { client, refs: 0, owned: true, closeTimer: undefined, movers: new Set() };
+        entries.set(key, entry);
+        return entry;
+      },
+      (error: unknown) => {
+        pending.delete(key);
+        throw error;
+      },
+    );
+    pending.set(key, building);
+  }
+  return building;
+}
+
+function lease(entries: Map<string, Entry>, key: string, entry: Entry): ClientLease {
+  if (entry.closeTimer !== undefined) {
+    clearTimeout(entry.closeTimer);
+    entry.closeTimer = undefined;
+  }
+  entry.refs++;
+  let released = false;
+  const mine = new Set<(next: RealtimeClient, previous: RealtimeClient) => void>();
+  return {
+    get client() {
+      return entry.client;
+    },
+    onMove(listener) {
+      if (released) return;
+      mine.add(listener);
+      entry.movers.add(listener);
+    },
+    release() {
+      if (released) return;
+      released = true;
+      for (const listener of mine) entry.movers.delete(listener);
+      entry.refs--;
+      if (entry.refs > 0 || !entry.owned) return;
+      entry.closeTimer = setTimeout(() => {
+        entry.closeTimer = undefined;
+        if (entry.refs > 0 || !entry.owned || entries.get(key) !== entry) return;
+        entries.delete(key);
+        entry.client.close();
+      }, RELEASE_DELAY_MS);
+    },
+  };
+}
+
+async function acquireFrom(state: RegistryState, config: RealtimeConfig): Promise<ClientLease> {
+  const key = endpointKey(config);
+  return lease(state.entries, key, state.entries.get(key) ?? (await build(state, key, config)));
+}
+
+function registerIn({ entries }: RegistryState, config: RealtimeConfig, client: RealtimeClient): () => void {
+  const key = endpointKey(config);
+  let entry = entries.get(key);
+  if (!entry) {
+    entry = { client, refs: 0, owned: false, closeTimer: undefined, movers: new Set() };
+    entries.set(key, entry);
+  } else if (entry.client !== client) {
+    if (entry.closeTimer !== undefined) clearTimeout(entry.closeTimer);
+    entry.closeTimer = undefined;
+    const previous = entry.client;
+    const ownedPrevious = entry.owned;
+    entry.client = client;
+    entry.owned = false;
+    // Users move first, so the old client's subscriptions are gone before it is closed.
+    for (const move of [...entry.movers]) move(client, previous);
+    // A client the registry built would leak if kept; one the app registered is the app's to close.
+    if (ownedPrevious) previous.close();
+  }
+  const registered = entry;
+  return () => {
+    if (entries.get(key) === registered && registered.client === client) entries.delete(key);
+  };
+}
+
 /** A registry of shared clients; the package uses one per page. */
 export function createClientRegistry(options: ClientRegistryOptions = {}): ClientRegistry {
-  const create = options.createClient ?? createClientFromConfig;
-  const entries = new Map<string, Entry>();
-  const pending = new Map<string, Promise<Entry>>();
-
-  const build = (key: string, config: RealtimeConfig): Promise<Entry> => {
-    if (options.refuseToCreate) {
-      return Promise.reject(new Error('@qwik-realtime/qwik: clients exist only in the browser'));
-    }
-    let building = pending.get(key);
-    if (!building) {
-      building = create(config).then(
-        (client) => {
-          pending.delete(key);
-          // registerClient may have won the race while the transports loaded: use its client.
-          const existing = entries.get(key);
-          if (existing) {
-            client.close();
-            return existing;
-          }
-          const entry: Entry = { client, refs: 0, owned: true, closeTimer: undefined, movers: new Set() };
-          entries.set(key, entry);
-          return entry;
-        },
-        (error: unknown) => {
-          pending.delete(key);
-          throw error;
-        },
-      );
-      pending.set(key, building);
-    }
-    return building;
-  };
-
-  const lease = (key: string, entry: Entry): ClientLease => {
-    if (entry.closeTimer !== undefined) {
-      clearTimeout(entry.closeTimer);
-      entry.closeTimer = undefined;
-    }
-    entry.refs++;
-    let released = false;
-    const mine = new Set<(next: RealtimeClient, previous: RealtimeClient) => void>();
-    return {
-      get client() {
-        return entry.client;
-      },
-      onMove(listener) {
-        if (released) return;
-        mine.add(listener);
-        entry.movers.add(listener);
-      },
-      release() {
-        if (released) return;
-        released = true;
-        for (const listener of mine) entry.movers.delete(listener);
-        entry.refs--;
-        if (entry.refs > 0 || !entry.owned) return;
-        entry.closeTimer = setTimeout(() => {
-          entry.closeTimer = undefined;
-          if (entry.refs > 0 || !entry.owned || entries.get(key) !== entry) return;
-          entries.delete(key);
-          entry.client.close();
-        }, RELEASE_DELAY_MS);
-      },
-    };
-  };
-
+  const state = stateOf(options);
   return {
-    async acquire(config) {
-      const key = endpointKey(config);
-      return lease(key, entries.get(key) ?? (await build(key, config)));
-    },
-    register(config, client) {
-      const key = endpointKey(config);
-      let entry = entries.get(key);
-      if (!entry) {
-        entry = { client, refs: 0, owned: false, closeTimer: undefined, movers: new Set() };
-        entries.set(key, entry);
-      } else if (entry.client !== client) {
-        if (entry.closeTimer !== undefined) clearTimeout(entry.closeTimer);
-        entry.closeTimer = undefined;
-        const previous = entry.client;
-        const ownedPrevious = entry.owned;
-        entry.client = client;
-        entry.owned = false;
-        // Users move first, so the old client's subscriptions are gone before it is closed.
-        for (const move of [...entry.movers]) move(client, previous);
-        // A client the registry built would leak if kept; one the app registered is the app's to close.
-        if (ownedPrevious) previous.close();
-      }
-      const registered = entry;
-      return () => {
-        if (entries.get(key) === registered && registered.client === client) entries.delete(key);
-      };
-    },
+    acquire: (config) => acquireFrom(state, config),
+    register: (config, client) => registerIn(state, config, client),
   };
 }
 
 // Module state is per page in the browser; on the server it would be shared by every request, hence
 // `refuseToCreate` there.
-const pageRegistry = createClientRegistry({ refuseToCreate: isServer });
+const pageRegistry = stateOf({ refuseToCreate: isServer });
 
 /**
  * Borrow the page's shared client for `config`'s endpoint, creating it on first use (browser only).
  */
 export function acquireClient(config: RealtimeConfig): Promise<ClientLease> {
-  return pageRegistry.acquire(config);
+  return acquireFrom(pageRegistry, config);
 }
 
 /**
@@ -159,5 +173,5 @@ export function acquireClient(config: RealtimeConfig): Promise<ClientLease> {
  * const unregister = registerClient({ url: '/realtime' }, client);
  */
 export function registerClient(config: RealtimeConfig, client: RealtimeClient): () => void {
-  return pageRegistry.register(config, client);
+  return registerIn(pageRegistry, config, client);
 }
