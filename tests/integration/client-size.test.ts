@@ -9,11 +9,13 @@ import { describe, expect, test } from 'vitest';
  */
 // Raised by 1 KB each on 29 Nov 2026 for the hardening of issues 9 and 15 (per-topic state and resubscribe,
 // connect timeout, expiring transport skips, retry windows, drain announcements): +1.4 KB measured.
+// Raised by 256 B (full, defaults) for presence's plumbing through the transports and the client's seam
+// (issue 14): +0.2 KB measured; the presence module itself is bundled only with `joinPresence`.
 const BUDGETS = {
   /** createClient with its default chain plus fetchSseTransport: every transport, eventsource-parser included. */
-  full: 10240,
+  full: 10496,
   /** createClient with its default chain (WebSocket, SSE, long-poll), no fetch-SSE and no parser. */
-  defaults: 8192,
+  defaults: 8448,
   /** createBaseClient with eventSourceTransport only: a page that only listens. */
   sseOnly: 6656,
 } as const;

@@ -8,6 +8,8 @@ import { resolvePlatform } from './platform.js';
 import type { Platform } from './platform.js';
 import type { SubscribedFrame } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
+import type { Presence, PresenceDeps } from './presence.js';
+import { presenceSeam } from './presence-seam.js';
 import { createPublisher } from './publish.js';
 import { createTopicEntry, setTopicState, topicRequest } from './topic-entry.js';
 import type { Listener, TopicEntry } from './topic-entry.js';
@@ -190,12 +192,18 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       }
       delivery.schedule();
     },
+    // Presence is attached on first use (`joinPresence`), so clients that never use it do not bundle it.
+    opened: (connectionId) => presence?.opened(connectionId),
+    presence: (frame, tag) => presence?.frame(frame, tag),
+    pollPresence: (query) => presence?.poll(query),
     error(body) {
       options.debug?.('error', body);
+      if (presence?.error(body)) return;
       if (body.topic) topicError(body.topic, clientErrorOfBody(body), body.retryAfterMs);
     },
     rejectTopic: (topic, error) => topicError(topic, error),
     dropped() {
+      presence?.dropped();
       for (const entry of topics.values()) {
         entry.confirmed = false;
         entry.liveSince = undefined;
@@ -226,7 +234,9 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     retries: options.publishRetries ?? 3,
   });
 
-  return {
+  let presence: Presence | undefined;
+  const client = {
+    [presenceSeam]: (make: (...deps: PresenceDeps) => Presence) => (presence ??= make(options, url, platform, connection, safely, client as RealtimeClient)),
     subscribe<T>(topic: string, subscribeOptions: SubscribeOptions<T>): Subscription {
       const listener: Listener = { options: subscribeOptions as SubscribeOptions<unknown>, active: true };
       if (!isValidTopic(topic)) {
@@ -285,7 +295,9 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       topics.clear();
       delivery.clear();
       publisher.close();
+      presence?.close();
       connection.close();
     },
   };
+  return client as RealtimeClient;
 }

@@ -9,6 +9,7 @@ import { DEFAULT_HEARTBEAT_MS } from './protocol/frames.js';
 import type { SubscribedFrame } from './protocol/frames.js';
 import { retryDelay } from './retry-delay.js';
 import { createTransportChain } from './transport-chain.js';
+import type { PresenceFrame } from './protocol/presence.js';
 import type { CloseReason, TopicRequest, Transport, TransportSession } from './transport.js';
 import type { ClientError, ConnectionState } from './types.js';
 
@@ -35,6 +36,12 @@ export interface ConnectionOptions {
   subscribed(frame: SubscribedFrame): void;
   messages(messages: Envelope[]): void;
   error(body: ErrorBody): void;
+  /** A session opened (`connectionId` from `hello`, none for long-poll). */
+  opened?(connectionId?: string): void;
+  /** A presence frame (with the long-poll answer's `presenceTag`). */
+  presence?(frame: PresenceFrame | undefined, tag?: string): void;
+  /** Adds a long-poll's presence parameters to each poll. */
+  pollPresence?(query: URLSearchParams): void;
   /** The session ended unexpectedly: every subscription must be confirmed again. */
   dropped(): void;
   /**
@@ -141,9 +148,9 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (!token.on) return;
     started = true;
     const next = transport.connect(
-      { url: options.url, topics: options.topics(), token: credential, headers: options.headers, platform },
+      { url: options.url, topics: options.topics(), token: credential, headers: options.headers, platform, presence: options.pollPresence },
       {
-        open(announced) {
+        open(announced, connectionId) {
           if (!token.on) return;
           hasOpened = isOpen = true;
           chain.opened(transport);
@@ -159,6 +166,12 @@ export function createConnection(options: ConnectionOptions): Connection {
           uptimeTimer = platform.setTimeout(() => set({ attempt: 0 }), options.minUptimeMs);
           set({ status: 'open', transport: transport.name, nextRetryAt: null, error: null });
           debug('open', { transport: transport.name, heartbeatMs });
+          options.opened?.(connectionId);
+        },
+        presence(frame, tag) {
+          if (!token.on) return;
+          watchdog?.beat();
+          options.presence?.(frame, tag);
         },
         subscribed(frame) {
           if (!token.on) return;

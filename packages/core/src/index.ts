@@ -1,5 +1,6 @@
 export { createClient } from './create-client.js';
 export { createBaseClient } from './client.js';
+export { joinPresence } from './presence.js';
 export { createConnection } from './connection.js';
 export { webSocketTransport } from './transports/websocket.js';
 export { eventSourceTransport } from './transports/event-source.js';
@@ -13,6 +14,7 @@ export { clientError } from './errors.js';
 
 export type { ClientOptions } from './create-client.js';
 export type { BaseClientOptions } from './client.js';
+export type { PresenceHandle, PresenceState, PresenceStatus } from './presence-types.js';
 export type { Connection, ConnectionOptions } from './connection.js';
 export type { WebSocketTransportOptions } from './transports/websocket.js';
 export type { EventSourceTransportOptions } from './transports/event-source.js';
@@ -47,4 +49,4 @@ export type {
   PublishOptions,
   RealtimeClient,
 } from './types.js';
-export type { Envelope, Position, PublishAck, ErrorCode, RetryPolicy } from './protocol/index.js';
+export type { Envelope, Position, PublishAck, ErrorCode, RetryPolicy, PresenceMember } from './protocol/index.js';

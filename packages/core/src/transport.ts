@@ -1,6 +1,7 @@
 import type { ErrorBody, ErrorCode, RetryPolicy } from './protocol/codes.js';
 import type { Envelope, Position } from './protocol/envelope.js';
 import type { PublishAck, PublishRequest, SubscribedFrame } from './protocol/frames.js';
+import type { PresenceFrame, PresenceJoinFrame, PresenceLeaveFrame } from './protocol/presence.js';
 import type { ResolvedPlatform } from './platform.js';
 import type { TransportName } from './types.js';
 
@@ -24,6 +25,8 @@ export interface TransportContext {
   /** Extra request headers (HTTP transports that can send headers). */
   headers?: Record<string, string>;
   platform: ResolvedPlatform;
+  /** Adds the client's presence parameters to a poll (long-poll only; called before each poll after the first). */
+  presence?: (query: URLSearchParams) => void;
 }
 
 /** Why a session ended. */
@@ -48,14 +51,19 @@ export interface CloseReason {
 
 /** Callbacks from a session to the connection. */
 export interface TransportEvents {
-  /** The session is established (the `hello` arrived); `heartbeatMs` is the server's announced interval. */
-  open(heartbeatMs: number): void;
+  /**
+   * The session is established (the `hello` arrived); `heartbeatMs` is the server's announced interval,
+   * `connectionId` the hello's (long-poll has none).
+   */
+  open(heartbeatMs: number, connectionId?: string): void;
   /** A topic is subscribed (or resubscribed); replayed messages follow. */
   subscribed(frame: SubscribedFrame): void;
   /** Messages, parsed once, in arrival order (per topic: offset order). */
   messages(messages: Envelope[]): void;
   /** An error that does not end the session (e.g. one forbidden topic). */
   error(body: ErrorBody): void;
+  /** A presence frame (WS frame, SSE event; long-poll: each of the answer's, with its `presenceTag`). */
+  presence?(frame: PresenceFrame | undefined, tag?: string): void;
   /** Anything arrived (ping, data, poll answer): feeds the heartbeat watchdog. */
   alive(): void;
   /** A server hint for the reconnect delay scale (SSE `retry:`). */
@@ -83,6 +91,8 @@ export interface TransportSession {
    * When `signal` aborts (the client gave up waiting), forget the request and reject.
    */
   publish?(request: PublishRequest, ref: string, signal?: AbortSignal): Promise<PublishAck>;
+  /** Join/leave presence over this session (WebSocket frames). Absent: the client uses `POST /presence`. */
+  presence?(frame: PresenceJoinFrame | PresenceLeaveFrame): void;
   /** End the session. Afterwards the session calls no callback. */
   close(): void;
 }

@@ -13,8 +13,11 @@ export type PresenceListener = (frame: PresenceFrame) => void;
 export interface PresenceHub {
   /** Listen to a topic; resolves once the first read is done, to the stop function. */
   watch(topic: string, listener: PresenceListener): Promise<() => void>;
-  /** Add or replace a member owned by this hub (refreshed until `leave`); throws `presence_full`. */
-  join(topic: string, member: PresenceMember): Promise<void>;
+  /**
+   * Add or replace a member; throws `presence_full`. An owned member (a stream of this hub) is refreshed
+   * until `leave`; another (a long-poll member) only while polls `hold` it.
+   */
+  join(topic: string, member: PresenceMember, own?: boolean): Promise<void>;
   /** Remove a member (also one owned elsewhere, e.g. a long-poll member joined through another instance). */
   leave(topic: string, id: string): Promise<void>;
   /** Keep refreshing an existing member while held (a long-poll in flight); returns the release function. */
@@ -126,7 +129,7 @@ export function createPresenceHub(store: BrokerPresence, options: PresenceHubOpt
       };
     },
 
-    async join(topic, member) {
+    async join(topic, member, own = true) {
       let stored: boolean;
       try {
         stored = await store.join(topic, member, { ttlMs: options.ttlMs, max: options.max });
@@ -134,6 +137,7 @@ export function createPresenceHub(store: BrokerPresence, options: PresenceHubOpt
         throw unavailable(error, topic);
       }
       if (!stored) throw new RealtimeError('presence_full', `the presence of ${topic} has its limit of ${options.max} members`, topic);
+      if (!own) return;
       let members = owned.get(topic);
       if (!members) owned.set(topic, (members = new Map()));
       members.set(member.id, member);

@@ -1,14 +1,17 @@
 /** Largest JSON encoding of a member's `data`, bytes (the hub may lower it with `maxPresenceDataBytes`). */
 export const MAX_PRESENCE_DATA_BYTES = 1024;
 
-/** One member of a topic's presence: a connection that joined, with its principal and small data. Plain JSON. */
-export interface PresenceMember {
+/**
+ * One member of a topic's presence: a connection that joined, with its principal and small data. Plain JSON.
+ * @typeParam T - the type of `data`, as the app agrees it.
+ */
+export interface PresenceMember<T = unknown> {
   /** The connection id (`hello.connectionId`; for long-poll, the id the client chose). Unique per topic. */
   id: string;
   /** The principal's `id` as a string, when the principal has one. */
   principal?: string;
   /** What the client sent on join (any JSON value, at most {@link MAX_PRESENCE_DATA_BYTES} encoded). */
-  data: unknown;
+  data: T;
   /** Server time of the join, ms since the Unix epoch. */
   joinedAt: number;
 }
@@ -48,4 +51,9 @@ export interface PresenceRequest {
   /** SSE: the stream's `hello.connectionId`; long-poll: the id the client sends as `connectionId` with every poll. */
   connectionId: string;
   data?: unknown;
+  /**
+   * A long-poll member: no stream of this hub carries `connectionId`; the member lives while polls that
+   * name it (`connectionId=` + `presence=<topic>`) keep coming, and expires `presenceTtlMs` after the last.
+   */
+  poll?: boolean;
 }

@@ -68,6 +68,7 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
         });
       on('hello');
       on('subscribed');
+      on('presence');
       on('ping');
       on('reconnect');
       on('error');

@@ -50,6 +50,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         if (first.get('history')) query.set('history', first.get('history') as string);
         // The first poll of a session answers at once (it confirms credentials and opens the session).
         if (!opened) query.set('timeout', '0');
+        else context.presence?.(query);
         const headers: Record<string, string> = { ...context.headers };
         if (context.token) headers.authorization = `Bearer ${context.token}`;
         const request = new AbortController();
@@ -80,6 +81,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
           }
         }
         for (const frame of body.subscriptions ?? []) if (!done) events.subscribed(frame);
+        for (const frame of body.presence ?? []) if (!done) events.presence?.(frame, body.presenceTag);
         if (body.messages.length && !done) events.messages(body.messages);
         else events.alive();
         cursor = body.cursor;

@@ -36,11 +36,13 @@ export function createSseDispatcher(events: TransportEvents): SseDispatcher {
       flush();
       if (name === 'hello') {
         opened = true;
-        events.open(parseJson<HelloFrame>(data)?.heartbeatMs ?? 15_000);
+        const hello = parseJson<HelloFrame>(data);
+        events.open(hello?.heartbeatMs ?? 15_000, hello?.connectionId);
       } else if (name === 'subscribed') {
         const frame = parseJson<SubscribedFrame>(data);
         if (frame) events.subscribed(frame);
-      } else if (name === 'error') {
+      } else if (name === 'presence') events.presence?.(parseJson(data));
+      else if (name === 'error') {
         const body = parseJson<ErrorBody>(data);
         if (body?.topic) events.error(body);
         else lastError = body;

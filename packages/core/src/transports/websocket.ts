@@ -98,10 +98,13 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               hello = true;
               for (const topic of queued) send(subscribeFrame(topic));
               queued = [];
-              events.open(frame.heartbeatMs);
+              events.open(frame.heartbeatMs, frame.connectionId);
               break;
             case 'subscribed':
               events.subscribed(frame);
+              break;
+            case 'presence':
+              events.presence?.(frame);
               break;
             case 'ack': {
               const { type: _, ref, ...ack } = frame;
@@ -112,7 +115,9 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
             }
             case 'error': {
               const { type: _, ...body } = frame;
-              if (body.ref) {
+              // A refused presence join (the client names those refs `presence:…`).
+              if (body.ref?.startsWith('presence:')) events.error(body);
+              else if (body.ref) {
                 // The answer to a publish (possibly one given up on already): never about a subscription.
                 // `retryAfterMs` (a rate-limited publish) rides along: the publisher's retry waits at least that long.
                 pending.get(body.ref)?.reject(body.retryAfterMs ? { ...clientErrorOfBody(body), retryAfterMs: body.retryAfterMs } : clientErrorOfBody(body));
@@ -153,6 +158,9 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
         unsubscribe(topic) {
           if (hello) send({ type: 'unsubscribe', topic });
           else queued = queued.filter((t) => t.topic !== topic);
+        },
+        presence(frame) {
+          if (hello) send(frame);
         },
         publish(request, ref, signal) {
           if (socket?.readyState !== 1) return Promise.reject(clientError('disconnected', '@qwik-realtime/core: not connected'));

@@ -6,6 +6,8 @@ import { RealtimeError } from '../errors.js';
 import type { HubContext } from '../hub-context.js';
 import { clientKeyOf, takeOrThrow } from '../limits.js';
 import { countSubscribed } from '../metrics-counters.js';
+import { pollPresenceOf } from './poll-presence.js';
+import type { PollPresence } from './poll-presence.js';
 import { assertOpen, authenticateHttp, authorizeAll, cursorParam, intParam, NO_BUFFERING_HEADERS, sendError, sendJson, topicsOf } from './common.js';
 
 interface Batch {
@@ -82,6 +84,9 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     const timeout = intParam(url, 'timeout', options.pollTimeoutMs) ?? options.pollTimeoutMs;
     const cursor = url.searchParams.get('cursor');
     const from = cursorParam(cursor);
+    const presence: PollPresence | undefined = pollPresenceOf(ctx, url);
+    if (presence) cleanups.push(() => presence.release());
+    let presenceChange: Awaited<ReturnType<PollPresence['changed']>>;
     // The first read is the replay of a (re)connecting client: it holds a handshake slot; the wait does not.
     const leave = ctx.admission.enter();
     let batch: Batch;
@@ -92,10 +97,14 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
       for (const topic of topics) if (!positionOfTopic(from, topic)) takeOrThrow(bucket, 'connection', ctx.countRateLimited, 'subscribes', topic);
       await authorizeAll(ctx, principal, topics);
       batch = await collect(ctx, topics, from, history, options.pollBatchSize);
+      // A member of a waiting poll stays alive; a change of its lists answers the poll.
+      await presence?.start(() => setImmediate(() => wakePresence()));
+      presenceChange = await presence?.changed();
     } finally {
       leave();
     }
-    const ready = (b: Batch) => b.messages.length > 0 || b.subscriptions.length > 0 || b.more;
+    let wakePresence = () => undefined as void;
+    const ready = (b: Batch) => b.messages.length > 0 || b.subscriptions.length > 0 || b.more || presenceChange !== undefined;
     if (!ready(batch) && timeout > 0 && !gone) {
       // Listen before reading again, so a message published in between cannot be missed: the second read
       // starts only once every broker subscription is live.
@@ -108,6 +117,7 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
         };
         const timer = setTimeout(() => settle('timeout'), timeout);
         const onHubClose = () => settle('closed');
+        wakePresence = () => settle('message');
         ctx.polls.add(onHubClose);
         counters.waitingTopics += topics.length;
         cleanups.push(() => {
@@ -135,7 +145,10 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
       cleanup();
       if (gone) return;
       // The second read may already have found the messages; otherwise read what woke us.
-      if (wake === 'message' && !ready(batch)) batch = await collect(ctx, topics, batch.positions, history, options.pollBatchSize);
+      if (wake === 'message' && !ready(batch)) {
+        presenceChange = await presence?.changed();
+        batch = await collect(ctx, topics, batch.positions, history, options.pollBatchSize);
+      }
     }
     if (gone) return;
     // The client's watchdog allows `heartbeatMs` plus some grace between answers: announce at least the
@@ -144,6 +157,7 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs, more: batch.more };
     if (batch.subscriptions.length > 0) response.subscriptions = batch.subscriptions;
     if (ctx.closing && ctx.reconnectWithinMs !== undefined) response.reconnectWithinMs = ctx.reconnectWithinMs;
+    if (presenceChange) Object.assign(response, presenceChange);
     counters.messagesOut += batch.messages.length;
     for (const frame of batch.subscriptions) countSubscribed(counters, frame);
     // A closing hub must not get the next poll back over this kept-alive socket: the new instance should.
