@@ -108,37 +108,3 @@ export interface BrokerPresence {
   /** Be told about joins and leaves of `topic` on any instance; resolves once listening, to the stop function. */
   watch(topic: string, onChange: () => void): Promise<() => void>;
 }
-
-/** Options of {@link BrokerPresence.join}. */
-export interface PresenceJoinOptions {
-  /** The member expires this long after the join or its last refresh, ms. */
-  ttlMs: number;
-  /** Refuse a new member (resolve `false`) when the topic already has this many live ones. */
-  max: number;
-}
-
-/**
- * Optional broker capability: per-topic presence shared by every hub instance on the broker. Members
- * expire `ttlMs` after their last join/refresh, so the members of a crashed instance disappear by
- * themselves; the hub refreshes its own members every `presenceTtlMs / 3`.
- *
- * An implementation must:
- * - keep at most one member per `(topic, member.id)`; a join of a known id replaces its data;
- * - never list an expired member;
- * - call every `watch` listener of the topic, on every instance, soon after a join or leave (the hub then
- *   re-reads `list` and works out who came and went; expiries are found by the hub's periodic re-read).
- * `tests/brokers/presence-contract.ts` checks this against every broker that has it. A broker without it
- * gives presence per hub instance only.
- */
-export interface BrokerPresence {
-  /** Add or replace a member; resolves `false` (nothing stored) when the topic is full. */
-  join(topic: string, member: PresenceMember, options: PresenceJoinOptions): Promise<boolean>;
-  /** Push back the expiry of members that still exist (unknown ids are ignored); tells no watcher. */
-  refresh(topic: string, ids: string[], ttlMs: number): Promise<void>;
-  /** Remove members. */
-  leave(topic: string, ids: string[]): Promise<void>;
-  /** Live members, in no particular order. */
-  list(topic: string): Promise<PresenceMember[]>;
-  /** Be told about joins and leaves of `topic` on any instance; resolves once listening, to the stop function. */
-  watch(topic: string, onChange: () => void): Promise<() => void>;
-}
