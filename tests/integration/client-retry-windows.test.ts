@@ -1,7 +1,8 @@
 /**
  * Issue 15, client side, against the real hub on every transport: a drain (`hub.close({ drainMs })`)
  * announces `reconnectWithinMs` and the client spreads its reconnect over that window; a server at its
- * handshake cap answers `try_again_later` with `retryAfterMs` and the client waits at least that long.
+ * handshake cap answers `try_again_later` with `retryAfterMs` and the client waits at least that long — and, refused
+ * again and again, no longer than the hint plus its jitter (the backoff does not grow under it).
  * Randomness is pinned (`random: () => 0.99`) so the chosen delay says which window was used.
  */
 import { afterEach, describe, expect, test } from 'vitest';
@@ -70,6 +71,38 @@ describe.each(transportNames)('retry windows over %s', (name) => {
     // `Retry-After: 1`, so at least 1 s plus the jitter.)
     expect(wait).toBeGreaterThanOrEqual(1900);
     expect(wait).toBeLessThan(name === 'long-poll' ? 4000 : 3000);
+  });
+
+  test('GIVEN the hub stays at its handshake cap WHEN it refuses the client again and again THEN each retry waits the hint plus its jitter, not a growing backoff', async () => {
+    let holding = false;
+    hub = await startClientHub({
+      heartbeatMs: 2000,
+      maxConcurrentHandshakes: 1,
+      handshakeRetryAfterMs: 200,
+      authenticate({ token }) {
+        if (token !== 'hang') return {};
+        holding = true;
+        return new Promise<never>(() => undefined);
+      },
+    });
+    const holder = new AbortController();
+    void fetch(`${hub.url}/sse?topic=x`, { headers: { authorization: 'Bearer hang' }, signal: holder.signal }).catch(() => undefined);
+    try {
+      await until(() => holding, 'the slot is taken');
+      // The full default backoff: stacked under the hint, the second refusal alone would wait 0.99 * 2 s.
+      const c = connect(name, hub.url, { backoff: { baseMs: 1000, capMs: 30_000 }, retryNowWindowMs: 100 });
+      const waits: number[] = [];
+      c.onState((state) => {
+        if (state.status === 'reconnecting' && state.error?.code === 'try_again_later' && state.nextRetryAt !== null) waits.push(state.nextRetryAt - Date.now());
+      });
+      c.subscribe('t', {});
+      await until(() => waits.length >= 4, 'refused four times');
+      // The hub's hint is within [100, 300] ms; plus 0.99 of the hint's width.
+      for (const wait of waits.slice(0, 4)) expect(wait).toBeLessThan(600);
+      expect(c.getState().attempt).toBeGreaterThanOrEqual(4);
+    } finally {
+      holder.abort();
+    }
   });
 
   test('GIVEN the hub is at its handshake cap THEN try_again_later makes the client wait at least retryAfterMs', async () => {
