@@ -24,6 +24,13 @@ export interface WorkerClientOptions {
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
   /** @default 'auto' */
   host?: HostKind;
+  /**
+   * Start your own worker instead of the library's (an entry calling `serveConnectionHost` with the
+   * transports you use) and return its port; `undefined` runs the host in the page.
+   * @example
+   * spawn: () => new SharedWorker(new URL('./realtime-worker.ts', import.meta.url), { type: 'module' }).port
+   */
+  spawn?: () => PortLike | undefined;
   /** Runs a batch's delivery; see `createTabClient`. @default requestAnimationFrame */
   scheduleFrame?: (deliver: () => void) => void;
 }
@@ -79,7 +86,7 @@ export function createWorkerClient(options: WorkerClientOptions): RealtimeClient
     ...(options.options ? { options: options.options } : {}),
   };
   const kind = options.host ?? 'auto';
-  let port = kind === 'main' ? undefined : spawnPort(kind);
+  let port = kind === 'main' ? undefined : options.spawn ? options.spawn() : spawnPort(kind);
   let host: ReturnType<typeof createConnectionHost> | undefined;
   if (!port) {
     const channel = new MessageChannel();
