@@ -16,4 +16,4 @@ export type { NodeHandler, UpgradeEmitter, UpgradeListener, AttachHubOptions } f
 export type { FetchHandlerOptions } from './fetch.js';
 export type { DemoFeedOptions } from './demo.js';
 export type { MemoryBroker, MemoryBrokerOptions, MemoryBrokerStats } from './brokers/memory.js';
-export type { Broker, BrokerPublish, BrokerPublishResult, BrokerUnsubscribe, HistoryQuery, HistoryResult } from './broker.js';
+export type { Broker, BrokerPublish, BrokerPublishResult, BrokerUnsubscribe, HistoryQuery, HistoryResult, BrokerPresence, PresenceJoinOptions } from './broker.js';

@@ -5,6 +5,7 @@ import { RealtimeError } from '../errors.js';
 import { HISTORY_SCRIPT, PUBLISH_SCRIPT, ROLLBACK_SCRIPT } from './redis-scripts.js';
 import type { RedisScript } from './redis-scripts.js';
 import { createLiveTopic } from './redis-live.js';
+import { createRedisPresence } from './redis-presence.js';
 import { resumesFromNothing, unknownTopicEpoch } from './unknown-topic.js';
 import type { LiveTopic } from './redis-live.js';
 
@@ -190,6 +191,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
     snap.epoch ? { offset: snap.head, epoch: snap.epoch } : { offset: 0, epoch: unknownTopicEpoch(now()) };
 
   return {
+    presence: createRedisPresence({ prefix, now, run, subscriber, withTimeout }),
     async publish(topic: string, input: BrokerPublish): Promise<BrokerPublishResult> {
       const k = keys(topic);
       const head = JSON.stringify({ id: input.id, topic, data: input.data ?? null, timestamp: input.timestamp });
