@@ -47,8 +47,17 @@ export interface RabbitTailOptions {
   topic: string;
   /** Offset to start from: `first` to learn the whole retained run, or the offset after the last one delivered. */
   from: number | 'first';
-  /** A quiet period after which the retained part counts as read (AMQP has no end-of-stream signal). */
+  /**
+   * A quiet period after which the retained part counts as read (AMQP has no end-of-stream signal); a
+   * message stamped after the consumer started also ends it.
+   */
   settleMs: number;
+  /**
+   * The quiet period before the first entry, for a stream known to exist already: its first delivery can
+   * take longer than `settleMs` under load, and an early guess would take a busy stream for an empty one.
+   * @default settleMs
+   */
+  firstEntryMs?: number;
   /** Ids remembered for idempotent publishing. */
   dedupWindow: number;
   /** The server cancelled the consumer (stream deleted) or the channel closed. */
@@ -69,6 +78,11 @@ export interface RabbitTail {
   waitFor(token: string): Promise<{ message: Envelope; duplicate: boolean } | 'marker'>;
   /** Forget a waiter (its publish failed). */
   forget(token: string): void;
+  /**
+   * Resolves once the tail read offset `offset`, or once it knows it read the whole retained part (a message
+   * stamped after it started came by), or when it is gone: then an offset still ahead is not in the stream.
+   */
+  reach(offset: number): Promise<void>;
   readonly gone: boolean;
   close(): Promise<void>;
 }
@@ -83,6 +97,13 @@ export async function createRabbitTail(options: RabbitTailOptions): Promise<Rabb
   const listeners = new Set<(message: Envelope) => void>();
   const recent = new Map<string, Envelope>();
   const waiters = new Map<string, (result: { message: Envelope; duplicate: boolean } | 'marker') => void>();
+  const reaching = new Set<{ offset: number; resolve: () => void }>();
+  let caughtUp = false;
+  let received = false;
+  const release = () => {
+    for (const wait of reaching) wait.resolve();
+    reaching.clear();
+  };
   let last = options.known?.offset ?? -1;
   let epoch = options.known?.epoch;
   let gone = false;
@@ -93,12 +114,13 @@ export async function createRabbitTail(options: RabbitTailOptions): Promise<Rabb
   const arm = () => {
     if (isSettled) return;
     if (settle !== undefined) clearTimeout(settle);
-    settle = setTimeout(() => settled(), options.settleMs);
+    settle = setTimeout(() => settled(), received ? options.settleMs : Math.max(options.settleMs, options.firstEntryMs ?? 0));
   };
 
   const onEntry = (entry: StreamEntry) => {
     if (entry.offset <= last) return;
     last = entry.offset;
+    for (const wait of reaching) if (wait.offset <= last) (reaching.delete(wait), wait.resolve());
     if (entry.epoch) epoch = entry.epoch;
     if (entry.kind === 'marker' || !entry.body) {
       if (entry.token) waiters.get(entry.token)?.('marker');
@@ -128,6 +150,7 @@ export async function createRabbitTail(options: RabbitTailOptions): Promise<Rabb
     gone = true;
     if (settle !== undefined) clearTimeout(settle);
     settled();
+    release();
     options.onGone();
   };
 
@@ -135,14 +158,22 @@ export async function createRabbitTail(options: RabbitTailOptions): Promise<Rabb
   channel.on('error', () => undefined);
   await channel.prefetch(1000);
   const from = options.from;
+  const startedAt = Date.now();
   const { consumerTag } = await channel.consume(
     queue,
     (m) => {
       if (!m) return markGone();
       const entry = entryOf(m);
       channel.ack(m);
+      received = true;
       if (entry) onEntry(entry);
-      arm();
+      // A busy stream is never quiet for settleMs: a message stamped after this consumer started was
+      // appended after everything retained then, so the retained part has been read.
+      if (entry?.body && entry.body.timestamp >= startedAt) {
+        caughtUp = true;
+        settled();
+        release();
+      } else arm();
     },
     { noAck: false, arguments: { 'x-stream-offset': from } },
   );
@@ -155,6 +186,7 @@ export async function createRabbitTail(options: RabbitTailOptions): Promise<Rabb
     seen: (id) => recent.get(id),
     waitFor: (token) => new Promise((resolve) => waiters.set(token, (result) => (waiters.delete(token), resolve(result)))),
     forget: (token) => void waiters.delete(token),
+    reach: (offset) => (offset <= last || gone || caughtUp ? Promise.resolve() : new Promise((resolve) => void reaching.add({ offset, resolve }))),
     get gone() {
       return gone;
     },

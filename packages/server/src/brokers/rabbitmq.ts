@@ -35,6 +35,8 @@ export interface RabbitMqBrokerOptions {
 const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `rabbitmq broker: ${detail}`);
 const asUnavailable = (error: unknown) => (error instanceof RealtimeError ? error : unavailable(error instanceof Error ? error.message : String(error)));
 const freshEpoch = () => randomBytes(6).toString('base64url');
+/** How long a stream that already exists may take to deliver its first entry before it counts as empty. */
+const FIRST_ENTRY_MS = 2000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -125,39 +127,46 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
   };
 
   /** This process's tail of `topic`; `create` declares the stream first (a publish or a subscriber, never a read). */
-  const tailOf = (topic: string, create: boolean): Promise<RabbitTail | undefined> => {
+  const tailOf = async (topic: string, create: boolean): Promise<RabbitTail | undefined> => {
+    const tail = await startedTail(topic, create);
+    // A tail that is slow to read the retained part stays and goes on reading: the next caller waits for
+    // the same one instead of starting over from the first offset.
+    if (tail) await withTimeout(tail.ready, timeoutMs, `reading ${queueOf(topic)}`);
+    return tail;
+  };
+
+  const startedTail = (topic: string, create: boolean): Promise<RabbitTail | undefined> => {
     const existing = tails.get(topic);
     if (existing) return existing;
     return (async () => {
       const { connection } = await handles();
       const queue = queueOf(topic);
-      if (create) {
+      const existed = await exists(connection, queue);
+      if (create && !existed) {
         const channel = await connection.createChannel();
         channel.on('error', () => undefined);
         await channel.assertQueue(queue, { durable: true, arguments: streamArguments });
         await channel.close().catch(() => undefined);
-      } else if (!(await exists(connection, queue))) {
+      } else if (!existed) {
         return undefined;
       }
       const again = tails.get(topic);
       if (again) return again;
-      const made = (async () => {
-        const known = delivered.get(topic);
-        const tail = await createRabbitTail({
+      const known = delivered.get(topic);
+      const made: Promise<RabbitTail> = (async () =>
+        createRabbitTail({
           channel: await connection.createChannel(),
           queue,
           topic,
           from: known ? known.offset + 1 : 'first',
           known,
           settleMs,
+          firstEntryMs: existed ? Math.max(settleMs, FIRST_ENTRY_MS) : undefined,
           dedupWindow,
           onGone: () => {
             if (tails.get(topic) === made) tails.delete(topic);
           },
-        });
-        await withTimeout(tail.ready, timeoutMs, `reading ${queue}`);
-        return tail;
-      })();
+        }))();
       tails.set(topic, made);
       made.catch(() => tails.get(topic) === made && tails.delete(topic));
       return made;
@@ -279,6 +288,13 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
     await revalidate(topic);
     const tail = await tailOf(topic, false);
     const fromNothing = 'since' in query && resumesFromNothing(query.since, Date.now(), ttl);
+    const read = tail?.head();
+    if (tail && read && 'since' in query && (read.epoch === undefined || read.epoch === query.since.epoch) && query.since.offset > read.offset) {
+      // A position this epoch handed out is in the stream: the tail may still be reading the retained part
+      // (its quiet-period guess of the end comes early when deliveries stall under load). Let it catch up;
+      // a position still ahead after that (or after the timeout) is answered below as not recoverable.
+      await withTimeout(tail.reach(query.since.offset), timeoutMs, 'catching up').catch(() => undefined);
+    }
     const known = tail?.head();
     if (!tail || !known?.epoch) {
       return { messages: [], recovered: !('since' in query) || fromNothing, head: { offset: 0, epoch: unknownTopicEpoch(Date.now()) } };
