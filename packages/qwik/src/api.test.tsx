@@ -4,7 +4,7 @@ import type { ConnectionState, TopicState, Transport } from '@qwik-realtime/core
 import type { Envelope, PublishAck } from '@qwik-realtime/core/protocol';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as api from './index.js';
-import type { ChannelHandle, LiveFeedItemProps, RealtimeProviderProps, TransportQrl } from './index.js';
+import type { ChannelHandle, HostQrl, LiveFeedItemProps, RealtimeProviderProps, TransportQrl } from './index.js';
 import * as server from './server/index.js';
 import type { HubLike } from './server/index.js';
 import * as defaults from './transports/default.js';
@@ -12,6 +12,7 @@ import * as fetchSse from './transports/fetch-sse.js';
 import * as longPoll from './transports/long-poll.js';
 import * as sse from './transports/sse.js';
 import * as websocket from './transports/websocket.js';
+import * as worker from './worker.js';
 
 /** What `export const usePost = routeAction$(publishAction(hub, ...))` declares (types only, never called). */
 function declarePost(routeAction: ActionConstructor, hub: HubLike) {
@@ -47,6 +48,7 @@ describe('public API', () => {
       ['longPoll'],
       ['defaultTransports'],
     ]);
+    expect(Object.keys(worker)).toEqual(['workerHost']);
   });
 
   it('exports each $ hook next to its Qrl form (the optimizer rewrites one into the other)', () => {
@@ -73,6 +75,9 @@ describe('public API', () => {
     expectTypeOf<RealtimeProviderProps['transports']>().toEqualTypeOf<TransportQrl[]>();
     expectTypeOf<RealtimeProviderProps>().toHaveProperty('getToken$');
     expectTypeOf<RealtimeProviderProps>().toHaveProperty('debug$');
+    // The worker host is a value too: importing `workerHost` is what bundles it.
+    expectTypeOf(worker.workerHost).toEqualTypeOf<HostQrl>();
+    expectTypeOf<RealtimeProviderProps['host']>().toEqualTypeOf<HostQrl | undefined>();
   });
 
   it('types publishAction so a routeAction$ can read its failure', () => {
