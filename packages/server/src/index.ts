@@ -7,6 +7,7 @@ export { parseCookies } from './auth.js';
 export { startDemoFeed } from './demo.js';
 
 export type { Hub, HubStats, HubCloseOptions, RateLimitedCounts } from './hub.js';
+export type { BrokerErrorCounts } from './metrics-counters.js';
 export type { DeadLetterReason } from './dead-letter.js';
 export type { HubOptions, ResolvedHubOptions, HubAction, TransportName } from './options.js';
 export type { Principal, AuthContext, RequestInfo } from './auth.js';
