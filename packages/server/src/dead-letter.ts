@@ -118,15 +118,20 @@ export function createDeadLetterSink(options: DeadLetterSinkOptions): DeadLetter
     return letter;
   };
 
-  /** The letter as published: `data` dropped for a preview when the whole letter would be over the limit. */
+  /**
+   * The letter as published, within `maxMessageBytes`: `data` gives way to a preview, and the preview is cut
+   * to what fits. `undefined` when even the bare letter does not fit.
+   */
   const bounded = (letter: DeadLetter): DeadLetter | undefined => {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(letter);
-    } catch {
-      json = undefined;
-    }
-    if (json !== undefined && Buffer.byteLength(json) <= options.maxMessageBytes) return letter;
+    const sizeOf = (value: DeadLetter) => Buffer.byteLength(JSON.stringify(value));
+    const fits = (value: DeadLetter) => {
+      try {
+        return sizeOf(value) <= options.maxMessageBytes;
+      } catch {
+        return false;
+      }
+    };
+    if (fits(letter)) return letter;
     const { data, ...rest } = letter;
     if (data !== undefined && rest.preview === undefined) {
       try {
@@ -135,7 +140,12 @@ export function createDeadLetterSink(options: DeadLetterSinkOptions): DeadLetter
         // Not serialisable (a cycle): the letter goes without its data.
       }
     }
-    return Buffer.byteLength(JSON.stringify(rest)) <= options.maxMessageBytes ? rest : undefined;
+    while (rest.preview !== undefined && !fits(rest)) {
+      const over = sizeOf(rest) - options.maxMessageBytes;
+      // Escapes and multi-byte characters make bytes exceed characters: cut at least the excess each turn.
+      rest.preview = rest.preview.length > over ? rest.preview.slice(0, rest.preview.length - Math.max(over, 1)) : undefined;
+    }
+    return fits(rest) ? rest : undefined;
   };
 
   return {

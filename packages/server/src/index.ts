@@ -8,7 +8,7 @@ export { startDemoFeed } from './demo.js';
 
 export type { Hub, HubStats, HubCloseOptions, RateLimitedCounts } from './hub.js';
 export type { BrokerErrorCounts } from './metrics-counters.js';
-export type { DeadLetterReason } from './dead-letter.js';
+export type { DeadLetter, DeadLetterReason, DeadLetterSource } from './dead-letter.js';
 export type { HubOptions, ResolvedHubOptions, HubAction, TransportName } from './options.js';
 export type { Principal, AuthContext, RequestInfo } from './auth.js';
 export type { SessionHandle } from './session.js';

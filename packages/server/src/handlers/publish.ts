@@ -23,14 +23,18 @@ export async function handlePublish<P extends Principal>(ctx: HubContext<P>, exc
     // The body also carries the topic, the id and JSON punctuation around `data`.
     raw = await exchange.readBody(options.maxFrameBytes);
     let parsed: unknown;
+    let malformed: RealtimeError | undefined;
     try {
       parsed = JSON.parse(raw);
     } catch {
-      throw new RealtimeError('bad_request', 'body is not valid JSON');
+      malformed = new RealtimeError('bad_request', 'body is not valid JSON');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RealtimeError('bad_request', 'body must be an object { topic, data, id? }');
-    body = parsed as Record<string, unknown>;
+    if (!malformed && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) malformed = new RealtimeError('bad_request', 'body must be an object { topic, data, id? }');
+    else if (!malformed) body = parsed as Record<string, unknown>;
+    // Credentials first (an anonymous client learns nothing about the body); the letter of either failure
+    // still carries whatever the body held.
     principal = await authenticateHttp(ctx, exchange, 'publish');
+    if (!body) throw malformed ?? new RealtimeError('bad_request', 'body must be an object { topic, data, id? }');
     const key = clientKeyOf(exchange, principal, options.trustProxy);
     const topic = typeof body.topic === 'string' ? body.topic : undefined;
     takeOrThrow(ctx.publishLimiter(key), 'address', ctx.countRateLimited, 'publishes', topic);
