@@ -5,8 +5,10 @@
 import { brokerContract } from './contract.js';
 import { manyInstancesSuite } from './many-instances.js';
 import { rabbitmqRestartSuite } from './rabbitmq-restart.js';
+import { rollingRestartSuite } from './rolling-restart.js';
 import { createTrackedRabbitMq, rabbitmqTarget } from './targets.js';
 
 brokerContract(rabbitmqTarget());
 manyInstancesSuite({ name: 'rabbitmq', make: (ns) => createTrackedRabbitMq(ns), target: rabbitmqTarget() });
+rollingRestartSuite(['rabbitmq']);
 rabbitmqRestartSuite();
