@@ -6,7 +6,7 @@ import { startDemoFeed } from './demo.js';
 import { createHub } from './hub.js';
 import { attachHub, createNodeHandler } from './node.js';
 
-const USAGE = `Usage: qwik-realtime-server [--port 8787] [--host 127.0.0.1] [--demo] [--heartbeat-ms 15000]
+const USAGE = `Usage: qwik-realtime-server [--port 8787] [--host 127.0.0.1] [--demo] [--heartbeat-ms 15000] [--drain-ms 5000]
 
 Runs a qwik-realtime hub on the in-memory broker:
   GET  /realtime/sse?topic=...    Server-Sent Events
@@ -14,7 +14,9 @@ Runs a qwik-realtime hub on the in-memory broker:
   GET  /realtime/poll?topic=...   long-poll
   POST /realtime/publish          publish { topic, data, id? }
   GET  /metrics                   Prometheus metrics (only with --metrics)
---demo publishes a price ticker on prices:BTC and prices:ETH and a notifications topic.`;
+--demo publishes a price ticker on prices:BTC and prices:ETH and a notifications topic.
+On SIGTERM/SIGINT it stops accepting connections at once, tells clients to reconnect within --drain-ms
+(spread over that window) and exits once every connection is gone (at the latest --drain-ms + 5 s later).`;
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     metrics: { type: 'boolean', default: false },
     'heartbeat-ms': { type: 'string' },
+    'drain-ms': { type: 'string', default: '5000' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -33,6 +36,11 @@ if (values.help) {
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`@qwik-realtime/server: invalid --port ${values.port}\n\n${USAGE}`);
+  process.exit(2);
+}
+const drainMs = Number(values['drain-ms']);
+if (!Number.isFinite(drainMs) || drainMs < 0) {
+  console.error(`@qwik-realtime/server: invalid --drain-ms ${values['drain-ms']}\n\n${USAGE}`);
   process.exit(2);
 }
 
@@ -67,14 +75,23 @@ let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`qwik-realtime hub: ${signal}, shutting down`);
+  console.log(`qwik-realtime hub: ${signal}, draining (clients reconnect within ${drainMs} ms)`);
   stopDemo();
-  void hub.close().then(() => {
-    detach();
+  // Close the listener first so a proxy or load balancer sends new connections to another instance.
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+  void hub
+    .close({ drainMs })
+    .then(() => {
+      detach();
+      server.closeIdleConnections();
+      return drained;
+    })
+    .then(() => process.exit(0));
+  // In-flight requests (a publish being acknowledged) may finish; whatever is still open then is cut.
+  setTimeout(() => {
     server.closeAllConnections();
-    server.close(() => process.exit(0));
-  });
-  setTimeout(() => process.exit(1), 5000).unref();
+    process.exit(1);
+  }, drainMs + 5000).unref();
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
