@@ -9,6 +9,7 @@ import { RealtimeError } from '../errors.js';
 import { retryOnContention } from './contention-retry.js';
 import type { ContentionRetryOptions } from './contention-retry.js';
 import { createNatsLive } from './nats-live.js';
+import { createNatsPresence } from './nats-presence.js';
 import type { NatsLive } from './nats-live.js';
 import { EPOCH_HEADER, OFFSET_HEADER, createNatsStore, freshEpoch, isWrongLastSequence } from './nats-store.js';
 import type { NatsStore, TopicHead } from './nats-store.js';
@@ -268,6 +269,13 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
   };
 
   return {
+    presence: createNatsPresence({
+      bucket: `${stream}_presence`.replace(/[^-\w]/g, '_'),
+      storage: options.storage ?? 'file',
+      replicas: options.replicas ?? 1,
+      handles,
+      now: () => Date.now(),
+    }),
     async publish(topic, input) {
       // One publish per topic at a time in this process: no self-inflicted optimistic-concurrency retries.
       const previous = publishChains.get(topic) ?? Promise.resolve();
