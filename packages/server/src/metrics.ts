@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { Principal } from './auth.js';
 import { DEAD_LETTER_REASONS } from './dead-letter.js';
 import type { Hub, HubStats } from './hub.js';
 
@@ -50,7 +51,7 @@ type Sample<L extends string> = [labels: Partial<Record<L, string>>, value: numb
  * const metrics = createHubMetrics(hub, { broker: 'redis' });
  * const server = http.createServer((req, res) => handler(req, res, () => metrics.nodeHandler(req, res)));
  */
-export function createHubMetrics(hub: Hub, options: HubMetricsOptions = {}): HubMetrics {
+export function createHubMetrics<P extends Principal>(hub: Hub<P>, options: HubMetricsOptions = {}): HubMetrics {
   const registry = options.registry ?? new Registry();
   const prefix = options.prefix ?? 'qwik_realtime_';
   const path = options.path ?? '/metrics';
