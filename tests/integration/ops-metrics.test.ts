@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
-import { attachHub, createHub, createMemoryBroker, createNodeHandler } from '@qwik-realtime/server';
-import type { Hub, HubOptions } from '@qwik-realtime/server';
+import { attachHub, createHub, createMemoryBroker, createNodeHandler, RealtimeError } from '@qwik-realtime/server';
+import type { Broker, Hub, HubOptions } from '@qwik-realtime/server';
 import { createHubMetrics } from '@qwik-realtime/server/metrics';
 import { afterEach, expect, test } from 'vitest';
 import { openSse, openWs, pollDriver, publishHttp, sseDriver, wsDriver } from './helpers/index.js';
@@ -190,4 +190,39 @@ test('GIVEN createHubMetrics WHEN its fetchHandler gets GET /metrics (a Qwik Cit
   expect(parseScrape(await response!.text()).value('app_messages_in_total', { broker: 'nats' })).toBe(1);
   expect(await metrics.fetchHandler(new Request('http://localhost/other'))).toBeUndefined();
   expect(await metrics.fetchHandler(new Request('http://localhost/metrics', { method: 'POST' }))).toBeUndefined();
+});
+
+/** A memory broker whose history reads and publishes fail the way a broker that lost its backend does. */
+function brokerWithoutBackend(): Broker {
+  const memory = createMemoryBroker();
+  const down = () => Promise.reject(new RealtimeError('broker_unavailable', 'backend down'));
+  return { subscribe: memory.subscribe, close: memory.close, history: down, publish: down };
+}
+
+const failedSubscribe: Record<TransportDriver['name'], (server: MetricsServer) => Promise<void>> = {
+  async sse({ base }) {
+    const stream = await openSse(`${base}/sse?topic=t&history=1`);
+    expect((await stream.events.take((e) => e.event === 'error')).json.code).toBe('broker_unavailable');
+    stream.close();
+  },
+  async ws({ base }) {
+    const client = await openWs(`${base.replace(/^http/, 'ws')}/ws`);
+    client.send({ type: 'subscribe', topic: 't', history: 1 });
+    expect((await client.frames.take((f) => f.type === 'error')).code).toBe('broker_unavailable');
+    client.close();
+  },
+  async poll({ base }) {
+    const response = await fetch(`${base}/poll?topic=t&history=1`);
+    expect((await response.json()).code).toBe('broker_unavailable');
+  },
+};
+
+test.each(['sse', 'ws', 'poll'] as const)('GIVEN a broker that lost its backend WHEN a %s client subscribes and the server publishes THEN broker_errors_total counts a subscribe and a publish', async (transport) => {
+  const server = await startMetricsServer({ broker: brokerWithoutBackend() });
+  await failedSubscribe[transport](server);
+  await expect(server.hub.publish('t', 1)).rejects.toMatchObject({ code: 'broker_unavailable' });
+  const text = await scrape(`${server.origin}/metrics`);
+  expect(text.value(`${P}broker_errors_total`, { broker: 'memory', operation: 'subscribe' })).toBe(1);
+  expect(text.value(`${P}broker_errors_total`, { broker: 'memory', operation: 'publish' })).toBe(1);
+  expect(text.value(`${P}messages_in_total`, { broker: 'memory' })).toBe(0);
 });
