@@ -226,3 +226,15 @@ test.each(['sse', 'ws', 'poll'] as const)('GIVEN a broker that lost its backend 
   expect(text.value(`${P}broker_errors_total`, { broker: 'memory', operation: 'publish' })).toBe(1);
   expect(text.value(`${P}messages_in_total`, { broker: 'memory' })).toBe(0);
 });
+
+test('GIVEN a hub with metrics WHEN publishes are rejected as invalid and rate-limited THEN dead_letters_total and rate_limited_total show hub.stats() per reason and scope', async () => {
+  const server = await startMetricsServer({ inboundFramesPerSecond: 1, inboundFrameBurst: 1 });
+  expect((await publishHttp(server.base, { topic: 'bad topic!', data: 1 })).status).toBe(400);
+  expect((await publishHttp(server.base, { topic: 'ok', data: 1 })).status).toBe(429);
+  const stats = server.hub.stats();
+  expect(stats.deadLetters.invalid).toBe(1);
+  expect(stats.rateLimited.address).toBeGreaterThan(0);
+  const text = await scrape(`${server.origin}/metrics`);
+  for (const [reason, count] of Object.entries(stats.deadLetters)) expect(text.value(`${P}dead_letters_total`, { reason }), reason).toBe(count);
+  for (const [scope, count] of Object.entries(stats.rateLimited)) expect(text.value(`${P}rate_limited_total`, { scope }), scope).toBe(count);
+});
