@@ -192,6 +192,18 @@ describe('the dead-letter sink', () => {
     expect(Buffer.byteLength(JSON.stringify(stored!.data))).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 
+  test('GIVEN a closed hub WHEN a client or the server publishes THEN server_shutdown, and the letters say unavailable', async () => {
+    const setup_ = await setup();
+    await setup_.server.hub.close();
+    expect(await send(setup_, 'http', { topic: 'room', data: 1 }, 'good')).toBe('server_shutdown');
+    expect(await send(setup_, 'server', { topic: 'room', data: 2 })).toBe('server_shutdown');
+    expect(setup_.letters.map((letter) => [letter.reason, letter.code, letter.transport])).toEqual([
+      ['unavailable', 'server_shutdown', 'http'],
+      ['unavailable', 'server_shutdown', 'server'],
+    ]);
+    expect(setup_.server.hub.stats().deadLetters).toEqual({ unavailable: 2 });
+  });
+
   test('GIVEN a client WHEN it publishes on the dead-letter topic THEN forbidden (only the hub writes there)', async () => {
     const setup_ = await setup();
     expect(await send(setup_, 'ws', { topic: DEAD_LETTERS, data: 'forged' }, 'good')).toBe('forbidden');
