@@ -47,7 +47,13 @@ const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 let peakRss = process.memoryUsage.rss();
 let cpuFrom = process.cpuUsage();
-setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20).unref();
+// Peak handshakes + replays running at once (the `maxConcurrentHandshakes` cap), sampled with the RSS.
+let peakInFlight = 0;
+const inFlight = () => (hub.stats() as { handshakesInFlight?: number }).handshakesInFlight ?? 0;
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  peakInFlight = Math.max(peakInFlight, inFlight());
+}, 20).unref();
 
 let publishing: { stop: boolean; done: Promise<void> } | undefined;
 const lastK: Record<string, number> = {};
@@ -110,12 +116,16 @@ async function handle(command: Record<string, any>): Promise<object> {
         peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20),
         eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
         connections: stats.connections,
+        peakHandshakesInFlight: peakInFlight,
+        handshakeRefusals: (stats as { handshakeRefusals?: number }).handshakeRefusals ?? null,
+        maxConcurrentHandshakes: hub.options.maxConcurrentHandshakes,
         cpuMs: Math.round((process.cpuUsage(cpuFrom).user + process.cpuUsage(cpuFrom).system) / 1000),
       };
       if (command.reset) {
         delay.reset();
         peakRss = process.memoryUsage.rss();
         cpuFrom = process.cpuUsage();
+        peakInFlight = inFlight();
       }
       return answer;
     }

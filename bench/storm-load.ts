@@ -22,7 +22,7 @@ let crowd: StormClient[] = [];
 const delay = monitorEventLoopDelay({ resolution: 10 });
 let peakRss = 0;
 let cpuFrom = process.cpuUsage();
-setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50).unref();
+setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250).unref();
 const ms = (ns: number) => Math.round(ns / 1e5) / 10;
 
 serveCommands(async (command) => {

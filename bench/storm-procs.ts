@@ -24,7 +24,9 @@ export interface StormChild {
  */
 export async function startChild(nodeArgs: string[], cpus: string | undefined): Promise<StormChild> {
   const pin = hasTaskset && cpus ? `taskset -c ${cpus} ` : '';
-  const child = spawn('/bin/sh', ['-c', `ulimit -n 65536 2>/dev/null; exec ${pin}"$@"`, 'sh', process.execPath, ...nodeArgs], {
+  // STORM_CPU_PROF=<dir>: every child writes a CPU profile there when it ends (see endChild).
+  const prof = process.env.STORM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STORM_CPU_PROF}`] : [];
+  const child = spawn('/bin/sh', ['-c', `ulimit -n 65536 2>/dev/null; exec ${pin}"$@"`, 'sh', process.execPath, ...prof, ...nodeArgs], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 0;
@@ -53,6 +55,15 @@ export async function stopChild(child: StormChild | undefined): Promise<void> {
   if (!child || child.child.exitCode !== null || child.child.signalCode !== null) return;
   child.child.kill('SIGKILL');
   await child.exited;
+}
+
+/** End the child by closing its channel (it exits and can write a profile); SIGKILL if it is not gone in 3 s. */
+export async function endChild(child: StormChild | undefined): Promise<void> {
+  if (!child || child.child.exitCode !== null || child.child.signalCode !== null) return;
+  child.child.disconnect();
+  const timer = setTimeout(() => child.child.kill('SIGKILL'), 3000);
+  await child.exited;
+  clearTimeout(timer);
 }
 
 /** A TCP port free right now on 127.0.0.1. */

@@ -15,7 +15,7 @@ export function renderStormSection(results: any): string {
   const c = meta.config;
   const mix = Object.entries(c.mix as Record<string, number>).map(([name, share]) => `${Math.round(share * 100)} % ${name}`).join(', ');
   const way = (row: any) => `${row.broker} ${row.way === 'drain' ? `drain (${c.drainMs} ms)` : 'kill -9'}`;
-  const header = ['storm', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'planned retries: peak 100 ms', 'attempts', 'try_again_later', 'recovered: false', 'lost', 'hub peak RSS MB', 'hub event-loop delay p99 / max ms', 'load event-loop delay p99 / max ms (worst process)', 'CPU s hub / load', 'restart gap ms', 'crowd connect ms', 'load average'];
+  const header = ['storm', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'planned retries: peak 100 ms', 'attempts', 'try_again_later (new hub: refusals, peak in flight / cap)', 'recovered: false', 'lost', 'hub peak RSS MB', 'hub event-loop delay p99 / max ms', 'load event-loop delay p99 / max ms (worst process)', 'CPU s hub / load', 'restart gap ms', 'crowd connect ms', 'load average'];
   const lines = rows.map((row: any) =>
     [
       way(row),
@@ -27,7 +27,7 @@ export function renderStormSection(results: any): string {
       `${row.reconnectPeak100msPercent} % (${row.reconnectPeak100msCount})`,
       row.plannedPeak100msPercent == null ? '-' : `${row.plannedPeak100msPercent} %`,
       row.attempts,
-      row.tryAgainLater,
+      row.hubPeakHandshakesInFlight == null ? row.tryAgainLater : `${row.tryAgainLater} (${row.hubHandshakeRefusals ?? '-'}, ${row.hubPeakHandshakesInFlight} / ${row.maxConcurrentHandshakes})`,
       row.recoveredFalse,
       row.messagesLost ?? 'n/a',
       row.serverPeakRssMb,
