@@ -29,13 +29,13 @@ export function createKeyedLimiters(perSecond: number, burst: number, now: () =>
 export type RateLimitScope = 'connection' | 'topic' | 'address';
 
 /**
- * Take a token from `bucket`, or count the refusal and throw `rate_limited` with the bucket's `retryAfterMs`
- * (at least 1 ms, so a client always has a wait to honour).
+ * Take `tokens` (default 1) from `bucket`, or count the refusal and throw `rate_limited` with the bucket's
+ * `retryAfterMs` for them (at least 1 ms, so a client always has a wait to honour).
  */
-export function takeOrThrow(bucket: RateLimiter, scope: RateLimitScope, count: (scope: RateLimitScope) => void, what: string, topic?: string): void {
-  if (bucket.take()) return;
+export function takeOrThrow(bucket: RateLimiter, scope: RateLimitScope, count: (scope: RateLimitScope) => void, what: string, topic?: string, tokens = 1): void {
+  if (bucket.take(tokens)) return;
   count(scope);
-  throw new RealtimeError('rate_limited', `too many ${what}; slow down`, topic, Math.max(1, bucket.retryAfterMs()));
+  throw new RealtimeError('rate_limited', `too many ${what}; slow down`, topic, Math.max(1, bucket.retryAfterMs(tokens)));
 }
 
 /**

@@ -59,8 +59,8 @@ export interface HubOptions<P extends Principal = Principal> {
   connectionPublishBurst?: number;
   /**
    * Sustained subscribes per second of one connection: a WebSocket session's `subscribe` frames, or the
-   * topics a long-poll client's key starts polling (a topic without a position in the cursor). SSE streams
-   * fix their topics per request and are bounded by `maxConcurrentHandshakes` instead. @default 20
+   * topics a long-poll adds to a running poll (a cursor that lacks them), by client key. A first poll and an
+   * SSE request are connects, bounded by `maxConcurrentHandshakes` instead. @default 20
    */
   connectionSubscribesPerSecond?: number;
   /** Subscribes one connection may make in a burst (a reconnect resubscribes every topic at once). @default 256 */

@@ -92,9 +92,14 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     let batch: Batch;
     try {
       const principal = await authenticateHttp(ctx, exchange, 'poll');
-      // A topic without a position in the cursor is a (re)subscription; polls that continue one are free.
-      const bucket = ctx.pollSubscribeLimiter(clientKeyOf(exchange, principal, options.trustProxy));
-      for (const topic of topics) if (!positionOfTopic(from, topic)) takeOrThrow(bucket, 'connection', ctx.countRateLimited, 'subscribes', topic);
+      // Topics added to a running long-poll (a cursor that lacks them) are subscribes, all or none. A first
+      // poll (no cursor) is a connect, bounded by the handshake cap like an SSE request; polls that continue
+      // a topic are free.
+      const added = cursor ? topics.filter((topic) => !positionOfTopic(from, topic)) : [];
+      if (added.length > 0) {
+        const bucket = ctx.pollSubscribeLimiter(clientKeyOf(exchange, principal, options.trustProxy));
+        takeOrThrow(bucket, 'connection', ctx.countRateLimited, 'subscribes', added[0], added.length);
+      }
       await authorizeAll(ctx, principal, topics);
       batch = await collect(ctx, topics, from, history, options.pollBatchSize);
       // A member of a waiting poll stays alive; a change of its lists answers the poll.
