@@ -29,7 +29,9 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ConnectionStatus',
       'LiveFeed',
+      'PresenceList',
       'RealtimeProvider',
+      'memberLabel',
       'reconnect',
       'registerClient',
       'statusKind',
@@ -37,6 +39,9 @@ describe('public API', () => {
       'useChannel$',
       'useChannelQrl',
       'useConnectionState',
+      'usePresence',
+      'usePresence$',
+      'usePresenceQrl',
       'useSubscription$',
       'useSubscriptionQrl',
     ]);

@@ -7,6 +7,8 @@ export { useConnectionState } from './use-connection-state.js';
 export { LiveFeed } from './live-feed/live-feed.js';
 export { ConnectionStatus } from './connection-status/connection-status.js';
 export { statusKind } from './connection-status/status-kind.js';
+export { usePresence$, usePresenceQrl, usePresence } from './presence/use-presence.js';
+export { PresenceList, memberLabel } from './presence/presence-list.js';
 
 export type { RealtimeConfig, TransportQrl, HostQrl, HostInit, ConnectStrategy, JsonValue } from './config.js';
 export type { RealtimeProviderProps } from './realtime-provider.js';
@@ -17,3 +19,5 @@ export type { LiveFeedProps, LiveFeedComponent } from './live-feed/live-feed.js'
 export type { LiveFeedItemProps } from './live-feed/live-feed-text.js';
 export type { ConnectionStatusProps } from './connection-status/connection-status.js';
 export type { StatusKind, StatusLabels } from './connection-status/status-kind.js';
+export type { UsePresenceOptions, PresenceSignals } from './presence/use-presence.js';
+export type { PresenceListProps, PresenceItemProps } from './presence/presence-list.js';

@@ -5,6 +5,8 @@ import type { Envelope, Position } from '../protocol/envelope.js';
 import type { PublishAck, PublishRequest, SubscribedFrame } from '../protocol/frames.js';
 import type { TopicRequest, Transport, TransportEvents } from '../transport.js';
 import type { TransportName } from '../types.js';
+import { createFakePresence } from './fake-presence.js';
+import type { FakePresence } from './fake-presence.js';
 
 /**
  * An in-memory stand-in for the hub, driving a fake transport. It implements the protocol's semantics
@@ -14,7 +16,7 @@ import type { TransportName } from '../types.js';
  * transport would: `open` first, then `subscribed`/`messages`, `closed` at most once) and keep every
  * callback asynchronous (a microtask), as a network would be.
  */
-export interface FakeServer {
+export interface FakeServer extends FakePresence {
   /** Publish a message as the server would (assigns the next offset); delivered to subscribed sessions. */
   publish<T>(topic: string, data: T, options?: { id?: string }): Envelope<T>;
   /** Drop every open session. With a code, the client reacts with that code's retry policy. */
@@ -53,6 +55,7 @@ interface Topic {
 }
 
 interface Session {
+  id: string;
   events: TransportEvents;
   topics: Set<string>;
   open: boolean;
@@ -93,10 +96,12 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
     return topic;
   };
   const live = (session: Session) => !session.done && sessions.has(session);
+  const presence = createFakePresence(later, (owner) => live(owner as Session));
   const end = (session: Session, code?: ErrorCode) => {
     if (session.done) return;
     session.done = true;
     sessions.delete(session);
+    presence.end(session);
     session.events.closed(code ? { code, retry: retryPolicyOf(code), message: `fake server: ${code}` } : { code: 'disconnected', retry: 'retry_backoff', message: 'fake server: dropped' });
   };
 
@@ -140,7 +145,7 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
   const transport: Transport = {
     name: options.name ?? 'websocket',
     connect(context, events) {
-      const session: Session = { events, topics: new Set(), open: false, done: false };
+      const session: Session = { id: `fake-conn-${tokens.length + 1}`, events, topics: new Set(), open: false, done: false };
       tokens.push(context.token);
       sessions.add(session);
       const refusal = failure;
@@ -148,7 +153,7 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
         if (!live(session)) return;
         if (refusal) return end(session, refusal);
         session.open = true;
-        events.open(options.heartbeatMs ?? 86_400_000);
+        events.open(options.heartbeatMs ?? 86_400_000, session.id);
         for (const request of context.topics) if (live(session)) subscribe(session, request);
       });
       return {
@@ -171,15 +176,18 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
             }),
           );
         },
+        presence: (frame) => presence.frame(session, frame),
         close() {
           session.done = true;
           sessions.delete(session);
+          presence.end(session);
         },
       };
     },
   };
 
   const server: FakeServer = {
+    ...presence.api,
     publish: (topic, data, publishOptions) => accept(topic, data, publishOptions?.id).message as Envelope<typeof data>,
     drop(code) {
       for (const session of [...sessions]) end(session, code);
