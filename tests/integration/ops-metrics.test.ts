@@ -238,3 +238,12 @@ test('GIVEN a hub with metrics WHEN publishes are rejected as invalid and rate-l
   for (const [reason, count] of Object.entries(stats.deadLetters)) expect(text.value(`${P}dead_letters_total`, { reason }), reason).toBe(count);
   for (const [scope, count] of Object.entries(stats.rateLimited)) expect(text.value(`${P}rate_limited_total`, { scope }), scope).toBe(count);
 });
+
+test('GIVEN createHubMetrics without a broker option THEN the broker label is the broker kind (memory for the default broker, unknown for one without a kind)', async () => {
+  const hub = createHub({ onError: () => undefined });
+  const { kind: _kind, ...nameless } = createMemoryBroker();
+  const other = createHub({ onError: () => undefined, broker: nameless });
+  cleanups.push(async () => (await hub.close(), await other.close()));
+  expect(parseScrape(await createHubMetrics(hub).metrics()).value(`${P}info`, { broker: 'memory' })).toBe(1);
+  expect(parseScrape(await createHubMetrics(other).metrics()).value(`${P}info`, { broker: 'unknown' })).toBe(1);
+});

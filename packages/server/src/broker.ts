@@ -63,6 +63,8 @@ export type BrokerUnsubscribe = () => void | Promise<void>;
  * The hub calls `subscribe` once per topic per process and fans out to its own connections.
  */
 export interface Broker {
+  /** What the broker is (`memory`, `redis`, `nats`, `rabbitmq`): the `broker` label of the hub's metrics. */
+  readonly kind?: string;
   /** Store and fan out a message; resolves once it is durable as far as this broker goes. */
   publish(topic: string, message: BrokerPublish): Promise<BrokerPublishResult>;
   /** Receive live messages of `topic` published after the returned promise resolves. */

@@ -15,7 +15,7 @@ export interface HubMetricsOptions {
   prefix?: string;
   /**
    * The `broker` label: which broker the hub runs on (`memory`, `redis`, `nats`, `rabbitmq`, ...).
-   * @default the broker's `kind` property when it has one, else `'unknown'`
+   * @default the broker's `kind` (set by the built-in brokers), else `'unknown'`
    */
   broker?: string;
   /** The path {@link HubMetrics.nodeHandler} and {@link HubMetrics.fetchHandler} answer. @default '/metrics' */
@@ -48,7 +48,7 @@ type Sample<L extends string> = [labels: Partial<Record<L, string>>, value: numb
  * (the standalone server: `--metrics`). Import from `@qwik-realtime/server/metrics`, the only entry that
  * loads `prom-client`.
  * @example
- * const metrics = createHubMetrics(hub, { broker: 'redis' });
+ * const metrics = createHubMetrics(hub);
  * const server = http.createServer((req, res) => handler(req, res, () => metrics.nodeHandler(req, res)));
  */
 export function createHubMetrics<P extends Principal>(hub: Hub<P>, options: HubMetricsOptions = {}): HubMetrics {

@@ -111,6 +111,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     state ? { offset: state.head, epoch: state.epoch } : { offset: 0, epoch: unknownTopicEpoch(now(), epoch) };
 
   return {
+    kind: 'memory',
     epoch,
     presence: createMemoryPresence(now),
     async publish(topic: string, input: BrokerPublish): Promise<BrokerPublishResult> {

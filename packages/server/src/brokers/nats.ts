@@ -269,6 +269,7 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
   };
 
   return {
+    kind: 'nats',
     presence: createNatsPresence({
       bucket: `${stream}_presence`.replace(/[^-\w]/g, '_'),
       storage: options.storage ?? 'file',

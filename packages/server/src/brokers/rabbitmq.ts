@@ -320,6 +320,7 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
   };
 
   return {
+    kind: 'rabbitmq',
     async publish(topic, input) {
       try {
         return await publishOnce(topic, input);

@@ -191,6 +191,7 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
     snap.epoch ? { offset: snap.head, epoch: snap.epoch } : { offset: 0, epoch: unknownTopicEpoch(now()) };
 
   return {
+    kind: 'redis',
     presence: createRedisPresence({ prefix, now, run, subscriber, withTimeout }),
     async publish(topic: string, input: BrokerPublish): Promise<BrokerPublishResult> {
       const k = keys(topic);
