@@ -26,7 +26,7 @@ export function createPacedPublisher(hub: Hub, topics: string[], rate: number): 
         acks.get(topic)!.set(id, ack.offset);
         return;
       } catch (error) {
-        if (attempt >= 50) throw error;
+        if (attempt >= 10) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

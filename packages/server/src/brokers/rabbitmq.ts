@@ -283,6 +283,20 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
     void current.then((tail) => tail.close()).catch(() => undefined);
   };
 
+  /** Reads of one range in flight, shared: clients moving off a drained instance resume from the same offsets at once. */
+  const reading = new Map<string, Promise<Envelope[]>>();
+  const readRange = (connection: Connection, queue: string, topic: string, from: number, to: number): Promise<Envelope[]> => {
+    const key = `${queue}\n${from}\n${to}`;
+    let read = reading.get(key);
+    if (!read) {
+      read = withTimeout(readStreamRange(connection, queue, topic, from, to, timeoutMs), timeoutMs, 'history');
+      reading.set(key, read);
+      const done = () => void (reading.get(key) === read && reading.delete(key));
+      read.then(done, done);
+    }
+    return read.then((messages) => [...messages]);
+  };
+
   const readHistory = async (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
     const { connection } = await handles();
     await revalidate(topic);
@@ -304,7 +318,7 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
     const queue = queueOf(topic);
     if ('last' in query) {
       const n = Math.min(Math.max(0, Math.floor(query.last)), head.offset, maxCount);
-      const messages = await withTimeout(readStreamRange(connection, queue, topic, head.offset - n + 1, head.offset, timeoutMs), timeoutMs, 'history');
+      const messages = await readRange(connection, queue, topic, head.offset - n + 1, head.offset);
       return { messages: messages.filter(fresh), recovered: true, head };
     }
     const since = fromNothing ? { offset: 0, epoch: head.epoch } : query.since;
@@ -313,7 +327,7 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
     if (since.offset === head.offset) return { messages: [], recovered: true, head };
     if (head.offset - since.offset > maxCount) return fail;
     const to = query.limit === undefined ? head.offset : Math.min(head.offset, since.offset + Math.max(1, Math.floor(query.limit)));
-    const messages = await withTimeout(readStreamRange(connection, queue, topic, since.offset + 1, to, timeoutMs), timeoutMs, 'history');
+    const messages = await readRange(connection, queue, topic, since.offset + 1, to);
     const first = messages[0];
     if (!first || first.offset !== since.offset + 1 || !fresh(first)) return fail;
     return { messages, recovered: true, head };
