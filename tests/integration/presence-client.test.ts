@@ -39,6 +39,22 @@ describe.each(transportNames)('presence over %s (core client, real hub)', (trans
     await vi.waitFor(() => expect(names(ann.state())).toEqual(['Ann']), { timeout: 10_000 });
   });
 
+  test('GIVEN authorize refuses presence WHEN a client joins THEN its handle fails with forbidden and the topic subscription is untouched', async () => {
+    hub = await startClientHub({
+      authenticate: ({ token }) => (token ? { id: token } : null),
+      allowQueryToken: true,
+      heartbeatMs: 1000,
+      authorize: (_user, action, topic) => !(action === 'presence' && topic === 'secret'),
+    });
+    const client = clientOf(transport, 'ann');
+    const states: string[] = [];
+    const sub = client.subscribe('secret', { onTopicState: (state) => states.push(state.status) });
+    const handle = join(client, 'secret', 'Ann');
+    await vi.waitFor(() => expect(handle.state()).toMatchObject({ status: 'failed', error: { code: 'forbidden', retry: 'no_retry' } }), { timeout: 10_000 });
+    expect(sub.state().status).toBe('live');
+    expect(states).not.toContain('failed');
+  });
+
   test('GIVEN a joined client WHEN its connection is cut THEN it rejoins by itself and the other sees it back', async () => {
     hub = await startClientHub({ authenticate: ({ token }) => (token ? { id: token } : null), allowQueryToken: true, heartbeatMs: 1000 });
     const ann = join(clientOf(transport, 'ann'), 'room', 'Ann');
