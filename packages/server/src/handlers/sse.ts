@@ -10,6 +10,10 @@ import { assertOpen, authenticateHttp, authorizeAll, cursorParam, CUT_WITHOUT_GO
 const SSE_HEADERS: Record<string, string> = {
   ...NO_BUFFERING_HEADERS,
   'content-type': 'text/event-stream; charset=utf-8',
+  // A compression middleware that ignores `no-transform` (polka's, in front of Storybook's dev server)
+  // gzips a text body over 1 KB and buffers it: the stream would never reach the browser. A set
+  // Content-Encoding makes such middleware leave the response alone.
+  'content-encoding': 'identity',
 };
 
 /** Blank-line-terminated SSE event with a JSON `data:` line. */
