@@ -107,6 +107,27 @@ describe('GIVEN per-connection subscribe buckets (1/s, burst 2)', () => {
   });
 });
 
+test('GIVEN the WebSocket frame bucket (1/s, burst 2) WHEN a subscribe and a publish are refused by it THEN each is answered for its topic (and ref) with retryAfterMs, and the publish is a dead letter', async () => {
+  const letters: unknown[] = [];
+  const server = await serve({ inboundFramesPerSecond: 1, inboundFrameBurst: 2, onDeadLetter: (letter) => letters.push(letter) });
+  const ws = await connect(server);
+  for (const topic of ['a', 'b', 'c']) ws.send({ type: 'subscribe', topic });
+  ws.send(publishFrame('p', 'b'));
+  // Refusals are answered at once, accepted frames after their handling: compare as a set.
+  const frames = [];
+  for (let i = 0; i < 4; i++) frames.push(await ws.frames.take());
+  expect(frames).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ type: 'subscribed', topic: 'a' }),
+      expect.objectContaining({ type: 'subscribed', topic: 'b' }),
+      expect.objectContaining({ type: 'error', code: 'rate_limited', topic: 'c', retryAfterMs: 1000 }),
+      expect.objectContaining({ type: 'error', code: 'rate_limited', topic: 'b', ref: 'p', retryAfterMs: 1000 }),
+    ]),
+  );
+  expect(letters).toEqual([expect.objectContaining({ reason: 'rate_limited', topic: 'b', data: 'p', transport: 'ws' })]);
+  expect(server.hub.stats().rateLimited.connection).toBe(2);
+});
+
 // Refused operations are counted by the hub; a client that honours `retryAfterMs` (2 s here, the hub's clock
 // frozen) makes at most one more attempt in a window shorter than that, however loaded the machine is.
 const RETRY_AFTER_MS = 2000;

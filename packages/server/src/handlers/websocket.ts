@@ -154,7 +154,9 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         const frame = session && size <= options.maxFrameBytes && !isBinary ? parseFrame(raw) : undefined;
         if (isObject(frame) && frame.type === 'publish') ctx.deadLetters.record({ transport: 'ws', topic: frame.topic, data: frame.data, id: frame.id, principal: session?.principal }, error);
         if (flooding) return closeWith(error);
-        if (rateReplies.take()) report(error, isObject(frame) ? frame.ref : undefined, isObject(frame) && frame.type !== 'unsubscribe' ? frame.topic : undefined);
+        // Only a refused subscribe or publish names its topic: the client retries the topic (or the publish, by ref).
+        const retried = isObject(frame) && (frame.type === 'subscribe' || frame.type === 'publish');
+        if (rateReplies.take()) report(error, isObject(frame) ? frame.ref : undefined, retried ? frame.topic : undefined);
         return;
       }
       if (size > options.maxFrameBytes) {
