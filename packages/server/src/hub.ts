@@ -78,8 +78,8 @@ export interface Hub<P extends Principal = Principal> {
   /** The options with defaults applied. */
   readonly options: ResolvedHubOptions<P>;
   /**
-   * Publish from server code, validated like a client publish (topic syntax, size) but not authorized.
-   * Rejects with a `RealtimeError`.
+   * Publish from server code, validated like a client publish (topic syntax, size) but not authorized and
+   * not rate-limited. Rejects with a `RealtimeError`; a rejection is a dead letter (`onDeadLetter`).
    */
   publish(topic: string, data: unknown, options?: PublishOptions): Promise<PublishAck>;
   /** Connections per transport and subscribers per topic. */
