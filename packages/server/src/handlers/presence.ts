@@ -1,11 +1,12 @@
+import { isValidTopic } from '@qwik-realtime/core/protocol';
 import type { PresenceFrame, PresenceMember } from '@qwik-realtime/core/protocol';
 import type { Principal } from '../auth.js';
 import { RealtimeError } from '../errors.js';
 import type { HttpExchange } from '../exchange.js';
 import type { HubContext } from '../hub-context.js';
+import { clientKeyOf, takeOrThrow } from '../limits.js';
 import { presenceData, principalIdOf } from '../presence.js';
 import { assertOpen, authenticateHttp, sendError, sendJson } from './common.js';
-import { isValidTopic } from '@qwik-realtime/core/protocol';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -49,6 +50,8 @@ export async function handlePresence<P extends Principal>(ctx: HubContext<P>, ex
     if (!isValidTopic(topic)) throw new RealtimeError('invalid_topic', `invalid topic ${JSON.stringify(topic)?.slice(0, 140)}`);
     if (typeof connectionId !== 'string' || connectionId.length === 0 || connectionId.length > 128) throw new RealtimeError('bad_request', 'connectionId must be a string of 1-128 characters');
     const principal = await authenticateHttp(ctx, exchange, poll === true ? 'poll' : 'sse');
+    // Joins and leaves draw on the client's `POST /publish` bucket (same rates as inbound WebSocket frames).
+    takeOrThrow(ctx.publishLimiter(clientKeyOf(exchange, principal, options.trustProxy)), 'address', ctx.countRateLimited, 'presence requests', topic);
     if (poll === true) return sendJson(exchange, 200, await pollMember(ctx, principal, action, topic, connectionId, data));
     const session = [...ctx.sessions].find((each) => each.id === connectionId && each.transport === 'sse');
     if (!session) throw new RealtimeError('bad_request', `no SSE stream ${connectionId} on this instance`, topic);
