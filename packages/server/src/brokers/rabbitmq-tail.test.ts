@@ -126,3 +126,27 @@ describe('GIVEN a tail of a stream that already exists (firstEntryMs 2000, settl
     expect(tail.head()).toEqual({ offset: 0, epoch: undefined });
   });
 });
+
+describe('GIVEN a tail resuming after a reconnect with its subscribers as listeners', () => {
+  test('WHEN the first entry it reads is a fresh message (the one that makes it ready) THEN the subscribers get it', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const { channel, deliver } = fakeChannel();
+    const got: number[] = [];
+    const tail = await createRabbitTail({
+      channel,
+      queue: 'q',
+      topic: 't',
+      from: 8,
+      known: { offset: 7, epoch: 'e1' },
+      listeners: [(message) => got.push(message.offset)],
+      settleMs: 60,
+      firstEntryMs: 2000,
+      dedupWindow: 100,
+      onGone: () => undefined,
+    });
+    deliver(8, Date.now());
+    await tail.ready;
+    deliver(9, Date.now());
+    expect(got).toEqual([8, 9]);
+  });
+});

@@ -62,6 +62,11 @@ export interface RabbitTailOptions {
   dedupWindow: number;
   /** The server cancelled the consumer (stream deleted) or the channel closed. */
   onGone: () => void;
+  /**
+   * Listeners to deliver to from the first entry on: a tail resuming after a reconnect reads only entries its
+   * topic's subscribers have not had, including the one that makes it ready.
+   */
+  listeners?: Iterable<(message: Envelope) => void>;
   /** Position and epoch carried over from a previous tail of the same topic (after a reconnect). */
   known?: { offset: number; epoch: string | undefined };
 }
@@ -94,7 +99,7 @@ export interface RabbitTail {
  */
 export async function createRabbitTail(options: RabbitTailOptions): Promise<RabbitTail> {
   const { channel, queue, topic } = options;
-  const listeners = new Set<(message: Envelope) => void>();
+  const listeners = new Set<(message: Envelope) => void>(options.listeners ?? []);
   const recent = new Map<string, Envelope>();
   const waiters = new Map<string, (result: { message: Envelope; duplicate: boolean } | 'marker') => void>();
   const reaching = new Set<{ offset: number; resolve: () => void }>();

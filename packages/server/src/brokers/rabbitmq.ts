@@ -160,6 +160,7 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
           topic,
           from: known ? known.offset + 1 : 'first',
           known,
+          listeners: known ? subscribed.get(topic) : undefined,
           settleMs,
           firstEntryMs: existed ? Math.max(settleMs, FIRST_ENTRY_MS) : undefined,
           dedupWindow,
