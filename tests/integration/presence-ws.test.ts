@@ -72,4 +72,18 @@ describe('presence over WebSocket', () => {
     bob.send({ type: 'presence_join', topic: 'room', ref: 'again' });
     expect(await bob.frames.take((f) => f.type === 'presence' || f.type === 'error')).toMatchObject({ type: 'presence', kind: 'sync', ref: 'again' });
   });
+
+  test('GIVEN a member WHEN a re-auth makes it lose presence on the topic THEN it leaves, gets forbidden with its join ref, and the others see the leave', async () => {
+    server = await startHubServer({ authenticate, authorize: (user: any, action: string) => !(action === 'presence' && user.id === 'banned') });
+    const ann = await connect('ann');
+    const bob = await connect('bob');
+    ann.send({ type: 'presence_join', topic: 'room', ref: 'presence:a' });
+    await ann.frames.take((f) => f.type === 'presence');
+    bob.send({ type: 'presence_join', topic: 'room', ref: 'presence:b' });
+    await bob.frames.take((f) => f.type === 'presence');
+    await ann.frames.take((f) => f.type === 'presence' && f.kind === 'join');
+    bob.send({ type: 'auth', token: 'banned' });
+    expect(await bob.frames.take((f) => f.type === 'error')).toMatchObject({ code: 'forbidden', topic: 'room', ref: 'presence:b' });
+    expect(await ann.frames.take((f) => f.type === 'presence')).toMatchObject({ kind: 'leave', members: [{ id: bob.id }] });
+  });
 });

@@ -12,10 +12,12 @@ export interface PresenceOwner<P extends Principal> {
   /** Whether the session ended. */
   done(): boolean;
   write(frame: PresenceFrame): void;
+  /** Report an error about one topic's presence (a revoked join: `ref` is that join's). */
+  error(error: unknown, topic: string, ref?: string): void;
 }
 
 /** The presence topics of one SSE/WebSocket session: joined with it, left with it. */
-export interface SessionPresence {
+export interface SessionPresence<P extends Principal = Principal> {
   /**
    * Validate, authorize (`presence`) and join; writes the member list (`sync`) and returns it (undefined when
    * the session ended meanwhile). Throws a `RealtimeError` (invalid topic or data, forbidden, presence_full).
@@ -23,15 +25,20 @@ export interface SessionPresence {
   join(topic: unknown, data: unknown, ref?: string): Promise<PresenceFrame | undefined>;
   /** Leave a topic's presence (no answer); throws `invalid_topic`. */
   leave(topic: unknown): void;
+  /**
+   * The principal changed (WebSocket re-`auth`): ask `authorize(principal, 'presence', topic)` again and leave
+   * the topics it refuses, reporting `forbidden` with the ref of the topic's join (revocation).
+   */
+  recheck(principal: P): Promise<void>;
   /** The session ended: leave everything. */
   release(): void;
 }
 
 /** Create the presence part of a session. */
-export function createSessionPresence<P extends Principal>(ctx: HubContext<P>, owner: PresenceOwner<P>): SessionPresence {
+export function createSessionPresence<P extends Principal>(ctx: HubContext<P>, owner: PresenceOwner<P>): SessionPresence<P> {
   const { options } = ctx;
   /** Joined topics and their watch's stop function; `synced` once the member list was sent. */
-  const joined = new Map<string, { stop?: () => void; synced: boolean }>();
+  const joined = new Map<string, { stop?: () => void; synced: boolean; ref?: string }>();
 
   const drop = (topic: string) => {
     const entry = joined.get(topic);
@@ -53,7 +60,7 @@ export function createSessionPresence<P extends Principal>(ctx: HubContext<P>, o
       if (!(await ctx.authorize(owner.principal, 'presence', topic))) throw new RealtimeError('forbidden', `not allowed to join the presence of ${topic}`, topic);
       let entry = joined.get(topic);
       if (!entry) {
-        const created: { stop?: () => void; synced: boolean } = { synced: false };
+        const created: { stop?: () => void; synced: boolean; ref?: string } = { synced: false };
         entry = created;
         joined.set(topic, created);
         let stop: () => void;
@@ -89,12 +96,30 @@ export function createSessionPresence<P extends Principal>(ctx: HubContext<P>, o
       if (ref !== undefined) frame.ref = ref;
       owner.write(frame);
       entry.synced = true;
+      entry.ref = ref;
       return frame;
     },
 
     leave(topic) {
       if (!isValidTopic(topic)) throw new RealtimeError('invalid_topic', 'invalid topic');
       drop(topic);
+    },
+
+    async recheck(principal) {
+      await Promise.all(
+        [...joined].map(async ([topic, entry]) => {
+          let error: unknown;
+          try {
+            if (!(await ctx.authorize(principal, 'presence', topic))) error = new RealtimeError('forbidden', `not allowed in the presence of ${topic} any more`, topic);
+          } catch (thrown) {
+            error = thrown;
+          }
+          // A later re-auth or a leave meanwhile: only the current principal and entry count.
+          if (error === undefined || owner.done() || owner.principal !== principal || joined.get(topic) !== entry) return;
+          drop(topic);
+          owner.error(error, topic, entry.ref);
+        }),
+      );
     },
 
     release() {

@@ -260,6 +260,7 @@ export function createSession<P extends Principal>(
           reportError(error, topic);
         }),
       );
+      await presence.recheck(next);
     },
 
     close(code = 'disconnected', message = 'closed by the server') {
@@ -287,7 +288,7 @@ export function createSession<P extends Principal>(
     ctx.sessions.delete(session);
   };
 
-  const presence = createSessionPresence(ctx, { id: session.id, get principal() { return session.principal; }, done: () => done, write: (frame) => guard(() => output.presence(frame)) });
+  const presence = createSessionPresence(ctx, { id: session.id, get principal() { return session.principal; }, done: () => done, write: (frame) => guard(() => output.presence(frame)), error: reportError });
   ctx.sessions.add(session);
   guard(() => output.hello({ type: 'hello', connectionId: session.id, heartbeatMs: options.heartbeatMs, protocol: PROTOCOL_VERSION }));
   heartbeat = setInterval(() => guard(() => output.ping()), options.heartbeatMs);
