@@ -11,7 +11,7 @@ import { isValidTopic } from './protocol/topic.js';
 import type { Presence, PresenceDeps } from './presence.js';
 import { presenceSeam } from './presence-seam.js';
 import { createPublisher } from './publish.js';
-import { createTopicEntry, setTopicState, topicRequest } from './topic-entry.js';
+import { createTopicEntry, notifyConflated, setTopicState, topicRequest } from './topic-entry.js';
 import type { Listener, TopicEntry } from './topic-entry.js';
 import type { Transport } from './transport.js';
 import type { ClientError, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent, TopicState } from './types.js';
@@ -188,6 +188,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
         }
         if (dedup.seen(`${message.topic}\n${message.id}`)) continue;
         entry.position = { offset: message.offset, epoch: message.epoch };
+        notifyConflated(entry, message, safely);
         delivery.push(entry, message);
       }
       delivery.schedule();

@@ -42,6 +42,7 @@ export type {
   ClientError,
   ConnectionState,
   SubscriptionEvent,
+  ConflationEvent,
   TopicStatus,
   TopicState,
   SubscribeOptions,

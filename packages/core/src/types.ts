@@ -42,6 +42,18 @@ export interface SubscriptionEvent {
   replayed: number;
 }
 
+/**
+ * The server dropped messages of a conflated topic (the hub's `conflate` option) because this connection
+ * fell behind; the message right after the gap is delivered as usual. Plain data.
+ */
+export interface ConflationEvent {
+  topic: string;
+  /** How many messages right before `position` were dropped for this connection. */
+  dropped: number;
+  /** Position of the message that replaced them. */
+  position: Position;
+}
+
 /** Where one topic's subscription stands. */
 export type TopicStatus = 'subscribing' | 'live' | 'resubscribing' | 'failed';
 
@@ -79,6 +91,8 @@ export interface SubscribeOptions<T = unknown> {
   onError?: (error: ClientError) => void;
   /** Called whenever this topic's {@link TopicState} changes. */
   onTopicState?: (state: TopicState) => void;
+  /** Called when the server dropped messages of this (conflated) topic for this slow connection. */
+  onConflated?: (event: ConflationEvent) => void;
 }
 
 /** Handle of one subscription; call `unsubscribe` exactly when the consumer goes away. */

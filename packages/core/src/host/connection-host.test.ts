@@ -133,6 +133,22 @@ describe('connection host + tab clients', () => {
     expect(skipped).toBe(3);
   });
 
+  it('GIVEN a tab on a conflated topic WHEN the server dropped messages for the host connection THEN the tab hears onConflated before the message that replaced them', async () => {
+    const only = tab();
+    const seen: string[] = [];
+    only.client.subscribe('prices:BTC', {
+      onConflated: (event) => seen.push(`dropped ${event.dropped} before #${event.position.offset}`),
+      onMessage: (message) => seen.push(`#${message.offset}`),
+    });
+    await settle();
+    const server = servers[0]!;
+    server.publish('prices:BTC', 1);
+    await settle();
+    server.publish('prices:BTC', 9, { conflated: 7 });
+    await settle();
+    expect(seen).toEqual(['#1', 'dropped 7 before #9', '#9']);
+  });
+
   it('GIVEN two tabs WHEN one goes silent (crashed: no pagehide, no pong) THEN after three missed pings its topics are released and the other stays', async () => {
     const survivor = tab();
     const doomed = tab();

@@ -1,7 +1,8 @@
 import { clientError } from '../errors.js';
-import type { Envelope } from '../protocol/index.js';
 import type { RealtimeClient, Subscription } from '../types.js';
-import type { HostEndpoint, HostItem, HostMessage, PortLike, TabMessage } from './messages.js';
+import type { HostEndpoint, HostMessage, PortLike, TabMessage } from './messages.js';
+import { createOutbox } from './outbox.js';
+import type { Outbox } from './outbox.js';
 
 /** Options of {@link createConnectionHost}. */
 export interface ConnectionHostOptions {
@@ -30,8 +31,6 @@ export interface ConnectionHost {
 interface TabSub {
   subscription: Subscription | undefined;
   last: number | undefined;
-  /** This subscription's open `messages` item in the outbox, if any. */
-  open: Extract<HostItem, { kind: 'messages' }> | undefined;
 }
 
 interface EndpointEntry {
@@ -45,9 +44,7 @@ interface Tab {
   port: PortLike;
   endpoint: EndpointEntry | undefined;
   subs: Map<number, TabSub>;
-  outbox: HostItem[];
-  /** The tab handled the previous batch; false while one is on its way. */
-  credit: boolean;
+  outbox: Outbox;
   lastSeen: number;
   tokens: boolean;
   tokenWaiters: Map<number, (token: string | null) => void>;
@@ -79,40 +76,6 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
     } catch {
       // A port whose tab is gone may throw; the liveness check releases it.
     }
-  };
-
-  const flush = (tab: Tab) => {
-    if (!tab.credit || !tab.outbox.length) return;
-    const items = tab.outbox;
-    tab.outbox = [];
-    for (const sub of tab.subs.values()) sub.open = undefined;
-    tab.credit = false;
-    post(tab, { type: 'batch', items });
-  };
-
-  const push = (tab: Tab, id: number, item: HostItem) => {
-    const sub = tab.subs.get(id);
-    if (sub) sub.open = undefined;
-    tab.outbox.push(item);
-    flush(tab);
-  };
-
-  const pushMessages = (tab: Tab, id: number, messages: Envelope[]) => {
-    const sub = tab.subs.get(id);
-    if (!sub) return;
-    let item = sub.open;
-    if (!item) {
-      item = { sub: id, kind: 'messages', messages: [], skipped: 0 };
-      sub.open = item;
-      tab.outbox.push(item);
-    }
-    for (const message of messages) item.messages.push(message);
-    if (sub.last !== undefined && item.messages.length > sub.last) {
-      const excess = item.messages.length - sub.last;
-      item.messages.splice(0, excess);
-      item.skipped += excess;
-    }
-    flush(tab);
   };
 
   const askToken = (entry: EndpointEntry) => (): Promise<string | null> => {
@@ -158,8 +121,7 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
   const release = (tab: Tab) => {
     for (const sub of tab.subs.values()) sub.subscription?.unsubscribe();
     tab.subs.clear();
-    tab.outbox = [];
-    tab.credit = true;
+    tab.outbox.reset();
     for (const resolve of tab.tokenWaiters.values()) resolve(null);
     tab.tokenWaiters.clear();
     const entry = tab.endpoint;
@@ -190,8 +152,7 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
       case 'pong':
         return;
       case 'ready':
-        tab.credit = true;
-        flush(tab);
+        tab.outbox.ready();
         return;
       case 'token':
         tab.tokenWaiters.get(message.ref)?.(message.token);
@@ -206,21 +167,25 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
     switch (message.type) {
       case 'subscribe': {
         const id = message.sub;
-        const sub: TabSub = { subscription: undefined, last: message.last, open: undefined };
+        const sub: TabSub = { subscription: undefined, last: message.last };
         tab.subs.set(id, sub);
+        const { outbox } = tab;
+        const live = () => tab.subs.get(id) === sub;
         sub.subscription = entry.client.subscribe(message.topic, {
           ...(message.since ? { since: message.since } : {}),
           ...(message.history !== undefined ? { history: message.history } : {}),
-          onBatch: (messages) => pushMessages(tab, id, messages),
-          onSubscribed: (event) => push(tab, id, { sub: id, kind: 'subscribed', event }),
-          onError: (error) => push(tab, id, { sub: id, kind: 'error', error }),
-          onTopicState: (state) => push(tab, id, { sub: id, kind: 'topic-state', state }),
+          onBatch: (messages) => live() && outbox.messages(id, messages, sub.last),
+          onSubscribed: (event) => live() && outbox.event({ sub: id, kind: 'subscribed', event }),
+          onError: (error) => live() && outbox.event({ sub: id, kind: 'error', error }),
+          onTopicState: (state) => live() && outbox.event({ sub: id, kind: 'topic-state', state }),
+          onConflated: (event) => live() && outbox.event({ sub: id, kind: 'conflated', event }),
         });
         return;
       }
       case 'unsubscribe':
         tab.subs.get(message.sub)?.subscription?.unsubscribe();
         tab.subs.delete(message.sub);
+        tab.outbox.forget(message.sub);
         return;
       case 'publish': {
         const { ref } = message;
@@ -256,8 +221,7 @@ export function createConnectionHost(options: ConnectionHostOptions): Connection
         port,
         endpoint: undefined,
         subs: new Map(),
-        outbox: [],
-        credit: true,
+        outbox: createOutbox((message) => post(tab, message)),
         lastSeen: now(),
         tokens: false,
         tokenWaiters: new Map(),

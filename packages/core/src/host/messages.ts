@@ -1,5 +1,5 @@
 import type { Envelope, Position, PublishAck } from '../protocol/index.js';
-import type { ClientError, ConnectionState, SubscriptionEvent, TopicState, TransportName } from '../types.js';
+import type { ClientError, ConflationEvent, ConnectionState, SubscriptionEvent, TopicState, TransportName } from '../types.js';
 
 /**
  * What a tab tells the connection host about the endpoint it wants. Plain data: it crosses `postMessage`,
@@ -21,7 +21,8 @@ export type HostItem =
   | { sub: number; kind: 'messages'; messages: Envelope[]; skipped: number }
   | { sub: number; kind: 'subscribed'; event: SubscriptionEvent }
   | { sub: number; kind: 'error'; error: ClientError }
-  | { sub: number; kind: 'topic-state'; state: TopicState };
+  | { sub: number; kind: 'topic-state'; state: TopicState }
+  | { sub: number; kind: 'conflated'; event: ConflationEvent };
 
 /** Tab -> host. */
 export type TabMessage =

@@ -107,6 +107,7 @@ export function createTabClient(options: TabClientOptions): RealtimeClient {
         if (item.event.replayed === 0 || !item.event.recovered) sub.position = item.event.position;
         safely(() => sub.options.onSubscribed?.(item.event));
       } else if (item.kind === 'error') safely(() => sub.options.onError?.(item.error));
+      else if (item.kind === 'conflated') safely(() => sub.options.onConflated?.(item.event));
       else {
         sub.state = item.state;
         safely(() => sub.options.onTopicState?.(item.state));

@@ -17,8 +17,11 @@ import type { FakePresence } from './fake-presence.js';
  * callback asynchronous (a microtask), as a network would be.
  */
 export interface FakeServer extends FakePresence {
-  /** Publish a message as the server would (assigns the next offset); delivered to subscribed sessions. */
-  publish<T>(topic: string, data: T, options?: { id?: string }): Envelope<T>;
+  /**
+   * Publish a message as the server would (assigns the next offset); delivered to subscribed sessions.
+   * `conflated: N` acts as a hub conflating a slow connection: N offsets are skipped and the message says so.
+   */
+  publish<T>(topic: string, data: T, options?: { id?: string; conflated?: number }): Envelope<T>;
   /** Drop every open session. With a code, the client reacts with that code's retry policy. */
   drop(code?: ErrorCode): void;
   /** Refuse every following connection attempt with `code` (`null`: accept again). */
@@ -128,18 +131,25 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
     if (replay.length) session.events.messages(replay);
   };
 
-  const accept = (topic: string, data: unknown, id?: string): { message: Envelope; duplicate: boolean } => {
+  const accept = (topic: string, data: unknown, id?: string, conflated = 0): { message: Envelope; duplicate: boolean } => {
     const state = topicOf(topic);
     if (id && state.ids.has(id)) {
       const original = state.messages.find((m) => m.id === id);
       if (original) return { message: original, duplicate: true };
     }
-    const message: Envelope = { id: id ?? `fake-${++ids}`, topic, data, timestamp: Date.now(), offset: ++state.head, epoch: state.epoch };
-    state.messages.push(message);
-    state.ids.add(message.id);
-    if (state.messages.length > historySize) state.ids.delete(state.messages.shift()?.id ?? '');
-    for (const session of sessions) if (session.open && session.topics.has(topic)) later(() => live(session) && session.events.messages([message]));
-    return { message, duplicate: false };
+    const store = (messageId: string): Envelope => {
+      const stored: Envelope = { id: messageId, topic, data, timestamp: Date.now(), offset: ++state.head, epoch: state.epoch };
+      state.messages.push(stored);
+      state.ids.add(stored.id);
+      if (state.messages.length > historySize) state.ids.delete(state.messages.shift()?.id ?? '');
+      return stored;
+    };
+    // Conflated: the dropped ones are in history (a resume replays them), only the live delivery skips them.
+    for (let i = 0; i < conflated; i++) store(`fake-${++ids}`);
+    const message = store(id ?? `fake-${++ids}`);
+    const delivered = conflated ? { ...message, conflated } : message;
+    for (const session of sessions) if (session.open && session.topics.has(topic)) later(() => live(session) && session.events.messages([delivered]));
+    return { message: delivered, duplicate: false };
   };
 
   const transport: Transport = {
@@ -188,7 +198,7 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
 
   const server: FakeServer = {
     ...presence.api,
-    publish: (topic, data, publishOptions) => accept(topic, data, publishOptions?.id).message as Envelope<typeof data>,
+    publish: (topic, data, publishOptions) => accept(topic, data, publishOptions?.id, publishOptions?.conflated).message as Envelope<typeof data>,
     drop(code) {
       for (const session of [...sessions]) end(session, code);
     },
