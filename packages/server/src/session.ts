@@ -289,7 +289,6 @@ export function createSession<P extends Principal>(
   };
 
   const presence = createSessionPresence(ctx, { id: session.id, get principal() { return session.principal; }, done: () => done, write: (frame) => guard(() => output.presence(frame)), error: reportError });
-  const presence = createSessionPresence(ctx, { id: session.id, get principal() { return session.principal; }, done: () => done, write: (frame) => guard(() => output.presence(frame)) });
   ctx.sessions.add(session);
   guard(() => output.hello({ type: 'hello', connectionId: session.id, heartbeatMs: options.heartbeatMs, protocol: PROTOCOL_VERSION }));
   heartbeat = setInterval(() => guard(() => output.ping()), options.heartbeatMs);
