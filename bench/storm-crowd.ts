@@ -36,7 +36,8 @@ export interface StormClient {
   subscriptions: Subscription[];
   lost: number;
   recoveredFalse: number;
-  tryAgainLater: number;
+  /** Times of `try_again_later` answers (a refused connection or WebSocket subscribe). */
+  tryAgainLater: number[];
 }
 
 /** What a load process reports of one client: plain data, times on the shared wall clock ({@link now}). */
@@ -52,7 +53,7 @@ export interface StormRecord {
   lastK: Record<string, number>;
   lost: number;
   recoveredFalse: number;
-  tryAgainLater: number;
+  tryAgainLater: number[];
   /** The connection's status when the record was taken. */
   status: string;
 }
@@ -103,7 +104,7 @@ export function openStormCrowd(url: string, slice: { of: number; every: number; 
       subscriptions: [],
       lost: 0,
       recoveredFalse: 0,
-      tryAgainLater: 0,
+      tryAgainLater: [],
     };
     record.client = createBaseClient({
       url,
@@ -116,7 +117,7 @@ export function openStormCrowd(url: string, slice: { of: number; every: number; 
           record.closes.push(now());
           const code = (detail as { code?: string } | undefined)?.code ?? 'unknown';
           record.closeCodes.push(code);
-          if (code === 'try_again_later') record.tryAgainLater++;
+          if (code === 'try_again_later') record.tryAgainLater.push(now());
         }
       },
     });
@@ -135,7 +136,7 @@ export function openStormCrowd(url: string, slice: { of: number; every: number; 
           }
         },
         onError: (error) => {
-          if (error.code === 'try_again_later') record.tryAgainLater++;
+          if (error.code === 'try_again_later') record.tryAgainLater.push(now());
         },
         onMessage: ({ data }) => {
           const last = record.lastK.get(topic);

@@ -10,7 +10,8 @@
  * - `stopPublish`: stop; answers the last `k` of every topic and the number of failed publishes;
  * - `unlisten`: stop accepting connections (the open ones stay);
  * - `drain` `{ drainMs }`: `hub.close({ drainMs })`;
- * - `stats` `{ reset? }`: peak RSS, event-loop delay and CPU time since the last reset, connection counts.
+ * - `stats` `{ reset? }`: peak RSS, event-loop delay and CPU time since the last reset, connection counts, the
+ *   times of WebSocket upgrades seen.
  */
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -42,6 +43,12 @@ const hub = createHub({ broker });
 const server = createServer(createNodeHandler(hub));
 server.keepAliveTimeout = 30_000;
 attachHub(server, hub);
+
+// When this hub saw each WebSocket upgrade (shared wall clock): set against the clients' attempts, it tells
+// time queued before the hub (the kernel's accept queue, a busy loop) from time spent after it.
+const now = () => performance.timeOrigin + performance.now();
+let upgrades: number[] = [];
+server.on('upgrade', () => upgrades.push(now()));
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
@@ -119,6 +126,7 @@ async function handle(command: Record<string, any>): Promise<object> {
         peakHandshakesInFlight: peakInFlight,
         handshakeRefusals: (stats as { handshakeRefusals?: number }).handshakeRefusals ?? null,
         maxConcurrentHandshakes: hub.options.maxConcurrentHandshakes,
+        upgrades,
         cpuMs: Math.round((process.cpuUsage(cpuFrom).user + process.cpuUsage(cpuFrom).system) / 1000),
       };
       if (command.reset) {
@@ -126,6 +134,7 @@ async function handle(command: Record<string, any>): Promise<object> {
         peakRss = process.memoryUsage.rss();
         cpuFrom = process.cpuUsage();
         peakInFlight = inFlight();
+        upgrades = [];
       }
       return answer;
     }

@@ -82,6 +82,21 @@ export function phases(crowd: StormRecord[], droppedAt: number) {
   return { chosenDelay: both(chosen), timerLag: both(timerLag), failedAttempts: both(failedAttempts), handshake: both(handshake), resubscribe: both(resubscribe) };
 }
 
+/**
+ * WebSocket attempts against the upgrades the new hub saw, matched in order (the k-th attempt after the drop with
+ * the k-th upgrade): p50 / p99 ms of how long a connection waited before the hub read it (kernel accept queue,
+ * a busy hub loop) and of upgrade to open (the hub's handshake and `hello`, and the load process reading it).
+ */
+export function webSocketQueueing(crowd: StormRecord[], upgrades: number[], droppedAt: number) {
+  const ws = crowd.filter((record) => record.transport === 'websocket');
+  const attempts = ws.flatMap((record) => record.attempts.filter((t) => t > droppedAt)).sort((a, b) => a - b);
+  const opens = ws.flatMap((record) => record.opens.filter((t) => t > droppedAt)).sort((a, b) => a - b);
+  const seen = upgrades.filter((t) => t > droppedAt).sort((a, b) => a - b);
+  const gaps = (from: number[], to: number[]) => to.slice(0, from.length).map((t, k) => t - from[k]!);
+  const both = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+  return { attemptToUpgrade: both(gaps(attempts, seen)), upgradeToOpen: both(gaps(seen, opens)), upgrades: seen.length, attempts: attempts.length };
+}
+
 /** Time to live again, the reconnect spread and the retries of every client after a restart at `restartAt`. */
 export function stormFigures(crowd: StormRecord[], restartAt: number, droppedAt: number) {
   // Times only for the clients that dropped; the seamless ones are counted apart.
@@ -115,7 +130,8 @@ export function stormFigures(crowd: StormRecord[], restartAt: number, droppedAt:
     plannedPeak100msPercent: plannedSpread.peakPercent,
     attempts: attempts.length,
     attemptPeak100msPercent: attemptSpread.peakPercent,
-    tryAgainLater: crowd.reduce((sum, record) => sum + record.tryAgainLater, 0),
+    // Only the storm's: the crowd's first connect to the old hub may be refused too.
+    tryAgainLater: crowd.reduce((sum, record) => sum + record.tryAgainLater.filter((t) => t > droppedAt).length, 0),
     recoveredFalse: crowd.reduce((sum, record) => sum + record.recoveredFalse, 0),
   };
 }

@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { buildStormEntries } from './storm-build.js';
 import { now } from './storm-crowd.js';
 import type { StormRecord, StormTransport } from './storm-crowd.js';
-import { isLiveAgain, stormFigures } from './storm-measure.js';
+import { isLiveAgain, stormFigures, webSocketQueueing } from './storm-measure.js';
 import { endChild, freePort, startChild, stopChild } from './storm-procs.js';
 import type { StormChild } from './storm-procs.js';
 import { renderStormSection, writeStormSection } from './storm-report.js';
@@ -138,7 +138,7 @@ async function storm(files: { hub: string; load: string }, broker: 'memory' | 'r
     const crowd = reports.flatMap((report) => report.records);
     const stuck = crowd.filter((record) => !isLiveAgain(record, droppedAt));
     if (stuck.length) console.error(`storm: ${stuck.length} clients not live again, e.g.`, JSON.stringify(stuck.slice(0, 3).map((record) => ({ transport: record.transport, status: record.status, subscribed: Object.values(record.subscribed).map((ts) => ts.map((t) => Math.round(t - droppedAt))), attempts: record.attempts.map((t) => Math.round(t - droppedAt)), opens: record.opens.map((t) => Math.round(t - droppedAt)) }))));
-    const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number>; cpuMs: number; peakHandshakesInFlight: number; maxConcurrentHandshakes: number; handshakeRefusals: number | null }>({ cmd: 'stats' });
+    const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number>; cpuMs: number; peakHandshakesInFlight: number; maxConcurrentHandshakes: number; handshakeRefusals: number | null; upgrades: number[] }>({ cmd: 'stats' });
     const { lastK } = await (publisher ?? b).ask<{ lastK: Record<string, number> }>({ cmd: 'stopPublish' });
     // Everything published must arrive (bounded wait), then whatever is still missing at the tail counts as lost.
     const caughtUp = async () => (await Promise.all(loads.map((load) => load.ask<{ caughtUp: boolean }>({ cmd: 'caughtUp', lastK })))).every((answer) => answer.caughtUp);
@@ -170,6 +170,7 @@ async function storm(files: { hub: string; load: string }, broker: 'memory' | 'r
       hubPeakHandshakesInFlight: server.peakHandshakesInFlight,
       maxConcurrentHandshakes: server.maxConcurrentHandshakes,
       hubHandshakeRefusals: server.handshakeRefusals,
+      webSocketQueueingMs: webSocketQueueing(crowd, server.upgrades, droppedAt),
       loadCpuMs: reports.reduce((sum, report) => sum + report.cpuMs, 0),
       stormWallMs: Math.round(wallMs),
       loadProcesses: loads.length,
