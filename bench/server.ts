@@ -49,6 +49,9 @@ const hub =
         heartbeatMs: 120_000,
         maxBufferedBytes: Number(process.env.BENCH_MAX_BUFFERED ?? 1024 * 1024),
         maxTopicsPerConnection: 2000,
+        // One connection subscribes to 1,000 topics at once in the many-topics shape: no subscribe budget.
+        connectionSubscribesPerSecond: 1_000_000,
+        connectionSubscribeBurst: 1_000_000,
         inboundFramesPerSecond: 1_000_000,
         inboundFrameBurst: 1_000_000,
         maxQueuedFrames: 100_000,

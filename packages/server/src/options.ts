@@ -37,6 +37,13 @@ export interface HubOptions<P extends Principal = Principal> {
   /** Bytes a connection may have queued for writing before it is cut with `slow_consumer`. @default 1048576 */
   maxBufferedBytes?: number;
   /**
+   * A connection with bytes waiting that the network has taken none of for this long is cut with
+   * `slow_consumer`, however few bytes wait: a client that stopped reading is cut within a few seconds of
+   * the kernel's socket buffers filling up, instead of when `maxBufferedBytes` finally fills (which at a
+   * low message rate may be never). A slow reader that still reads is not cut by this rule. @default 5000
+   */
+  slowConsumerMs?: number;
+  /**
    * Topics whose latest value is all that matters (a ticker). While a connection has more than half of
    * `maxBufferedBytes` waiting, such a topic's messages are held, newer replacing older, for that
    * connection only; the message sent when there is room carries `conflated: <dropped count>`. Other topics
@@ -168,6 +175,7 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     maxFrameBytes: maxMessageBytes + 4096,
     maxTopicsPerConnection: positive(options.maxTopicsPerConnection, 128, 'maxTopicsPerConnection'),
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
+    slowConsumerMs: positive(options.slowConsumerMs, 5000, 'slowConsumerMs'),
     conflate: options.conflate,
     inboundFramesPerSecond,
     inboundFrameBurst,

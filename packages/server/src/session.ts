@@ -39,6 +39,11 @@ export interface SessionOutput {
   /** Bytes written but not yet flushed to the network. */
   bufferedBytes(): number;
   /**
+   * -1 while the kernel has taken every byte written; otherwise a count that grows whenever the network was
+   * seen taking bytes (see socket-progress.ts). Absent when the output cannot tell; drives `slowConsumerMs`.
+   */
+  progress?(): number;
+  /**
    * End the connection, telling the client why when `error` is given; `slow_consumer` drops buffered bytes.
    * `reconnectWithinMs` (a drain) is announced first with a `reconnect` frame / event.
    */
@@ -110,6 +115,27 @@ export function createSession<P extends Principal>(
 
   const counters = ctx.counters.transports[transport];
   const overflow = () => session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
+  // The network took no byte for `slowConsumerMs` while some waited: the client stopped reading. Counted
+  // from the first look at a stuck queue, so only outputs that can tell (`progress`) are ever cut by it.
+  let stallMoves = -1;
+  let stallSince = 0;
+  const stalled = () => {
+    const moves = output.progress?.() ?? -1;
+    if (moves < 0) {
+      stallMoves = -1;
+      return false;
+    }
+    if (moves !== stallMoves) {
+      stallMoves = moves;
+      stallSince = options.now();
+      return false;
+    }
+    return options.now() - stallSince > options.slowConsumerMs;
+  };
+  const overflowOrStall = () => {
+    if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
+    else if (stalled()) session.close('slow_consumer', `nothing taken by the network for ${options.slowConsumerMs} ms`);
+  };
   // The hot path of fan-out: the position object is updated in place.
   const writeMessage = (topic: string, outbound: Outbound) => {
     const { offset, epoch } = outbound.message;
@@ -120,7 +146,7 @@ export function createSession<P extends Principal>(
     } else session.positions[topic] = { offset, epoch };
     output.message(outbound);
     counters.messagesOut++;
-    if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
+    overflowOrStall();
   };
   // Conflated topics (hub option `conflate`) hold their latest message while the connection is half full.
   const conflation = options.conflate
@@ -138,7 +164,7 @@ export function createSession<P extends Principal>(
   const guard = (write: () => void) => {
     if (done) return;
     write();
-    if (output.bufferedBytes() > options.maxBufferedBytes) overflow();
+    overflowOrStall();
   };
 
   const armExpiry = () => {

@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { afterWrite, createSocketProgress, progressOf } from './socket-progress.js';
+import type { ProgressSocket } from './socket-progress.js';
 import { concatRun, createTickWriter } from './tick-writer.js';
 
 /** A byte stream to one client (an SSE response body), independent of Node or web streams. */
@@ -10,10 +12,14 @@ export interface ByteSink {
   end(): void;
   /** Finish at once, dropping whatever is buffered (slow consumers). */
   destroy(): void;
+  /** Whether the network still takes bytes (see socket-progress.ts); absent when the sink cannot tell. */
+  progress?(): number;
 }
 
 /** The part of a Node `ServerResponse` (or any `Writable` with cork) a sink needs. */
-type CorkableWritable = Pick<Writable, 'write' | 'cork' | 'uncork' | 'end' | 'destroy' | 'writableLength' | 'destroyed' | 'writableEnded'>;
+type CorkableWritable = Pick<Writable, 'write' | 'cork' | 'uncork' | 'end' | 'destroy' | 'writableLength' | 'destroyed' | 'writableEnded'> & {
+  readonly socket?: ProgressSocket | null;
+};
 
 /**
  * A sink over a Node response. Writes of one event-loop turn are queued and handed to the stream as one
@@ -21,8 +27,11 @@ type CorkableWritable = Pick<Writable, 'write' | 'cork' | 'uncork' | 'end' | 'de
  * and when many connections get the same run of shared buffers the joined chunk is built once for all.
  */
 export function createNodeSink(stream: CorkableWritable): ByteSink {
+  const moved = createSocketProgress();
   const writer = createTickWriter(concatRun, (bytes) => {
-    if (!stream.destroyed && !stream.writableEnded) stream.write(bytes);
+    if (stream.destroyed || stream.writableEnded) return;
+    stream.write(bytes);
+    afterWrite(moved, stream.socket);
   });
   return {
     write(chunk) {
@@ -39,6 +48,7 @@ export function createNodeSink(stream: CorkableWritable): ByteSink {
       writer.drop();
       stream.destroy();
     },
+    progress: () => progressOf(moved, stream.socket),
   };
 }
 

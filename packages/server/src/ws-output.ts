@@ -3,6 +3,8 @@ import { CLOSE_CODES } from '@qwik-realtime/core/protocol';
 import type { ServerFrame } from '@qwik-realtime/core/protocol';
 import type { WebSocket } from 'ws';
 import type { SessionOutput } from './session.js';
+import { afterWrite, createSocketProgress, progressOf } from './socket-progress.js';
+import type { ProgressSocket } from './socket-progress.js';
 import { concatRun, createTickWriter } from './tick-writer.js';
 import type { JoinRun } from './tick-writer.js';
 import { wsBatchFrames, wsTextFrame } from './ws-frame.js';
@@ -19,8 +21,11 @@ const batchRun: JoinRun = (payloads) => wsBatchFrames(payloads);
  * sent after the queue is flushed.
  */
 export function createWsOutput(ws: WebSocket, socket: Duplex, batch: boolean): SessionOutput {
+  const moved = createSocketProgress();
   const writer = createTickWriter(batch ? batchRun : concatRun, (bytes) => {
-    if (ws.readyState === ws.OPEN && !socket.destroyed) socket.write(bytes);
+    if (ws.readyState !== ws.OPEN || socket.destroyed) return;
+    socket.write(bytes);
+    afterWrite(moved, socket as ProgressSocket);
   });
   const push = (payload: Buffer) => writer.push(batch ? payload : wsTextFrame([payload]));
   const send = (frame: ServerFrame) => {
@@ -40,6 +45,7 @@ export function createWsOutput(ws: WebSocket, socket: Duplex, batch: boolean): S
     ping: () => send({ type: 'ping' }),
     pong: () => send({ type: 'pong' }),
     bufferedBytes: () => ws.bufferedAmount + writer.pendingBytes(),
+    progress: () => progressOf(moved, socket as ProgressSocket),
     close(error, reconnectWithinMs) {
       if (error?.code === 'slow_consumer') {
         writer.drop();

@@ -38,6 +38,7 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
     ping: () => sink.write('event: ping\ndata: {}\n\n'),
     pong: () => undefined,
     bufferedBytes: () => sink.bufferedBytes(),
+    progress: () => sink.progress?.() ?? -1,
     close(error, reconnectWithinMs) {
       if (error && CUT_WITHOUT_GOODBYE.has(error.code)) return sink.destroy();
       if (reconnectWithinMs !== undefined) sink.write(event('reconnect', JSON.stringify({ reconnectWithinMs })));

@@ -1,0 +1,43 @@
+/**
+ * Whether the kernel is still taking a connection's bytes. `writableLength` alone cannot tell a slow reader
+ * from a stopped one: both leave bytes waiting in user space once the kernel's socket buffers are full. What
+ * differs is movement: for a reader that reads, the kernel finishes write requests (the queue shrinks
+ * between our writes); for one that stopped, it finishes none. Node shows progress only per finished write
+ * request, not per byte, so "no movement for N ms" means "the oldest bytes handed to the socket have waited
+ * N ms". A plain record and free functions, not closures: there is one per connection.
+ */
+
+/** The part of a `net.Socket` this needs. */
+export interface ProgressSocket {
+  readonly writableLength: number;
+  readonly destroyed: boolean;
+}
+
+/** What one connection's socket queue looked like at the last look. */
+export interface SocketProgress {
+  length: number;
+  /** How many times the kernel was seen taking bytes while some waited. */
+  moves: number;
+}
+
+/** A fresh record for a connection. */
+export const createSocketProgress = (): SocketProgress => ({ length: 0, moves: 0 });
+
+/** Note the socket's queue right after writing to it, so that only the kernel changes it until the next look. */
+export function afterWrite(progress: SocketProgress, socket: ProgressSocket | null | undefined): void {
+  if (!socket) return;
+  progressOf(progress, socket);
+  progress.length = socket.writableLength;
+}
+
+/**
+ * -1 when nothing waits in user space (the kernel took every byte); otherwise a count that grows whenever
+ * the kernel was seen taking bytes since the last look. A count that stays put means no movement.
+ */
+export function progressOf(progress: SocketProgress, socket: ProgressSocket | null | undefined): number {
+  if (!socket || socket.destroyed) return -1;
+  const length = socket.writableLength;
+  if (length < progress.length) progress.moves++;
+  progress.length = length;
+  return length === 0 ? -1 : progress.moves;
+}
