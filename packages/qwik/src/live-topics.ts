@@ -1,4 +1,5 @@
-import type { ClientError, ConnectionState, RealtimeClient, Subscription, SubscriptionEvent, TopicState } from '@qwik-realtime/core';
+import type { ClientError, ConflationEvent, ConnectionState, RealtimeClient, Subscription, SubscriptionEvent, TopicState } from '@qwik-realtime/core';
+import type { HostSubscribeOptions } from '@qwik-realtime/core/host';
 import type { Envelope, Position, Positions } from '@qwik-realtime/core/protocol';
 import type { ClientLease } from './client-registry.js';
 import { createFrameBuffer } from './frame-buffer.js';
@@ -15,7 +16,10 @@ export interface TopicSpec {
 
 /** Plain callbacks of {@link followTopics}: this runs inside a visible task, in the browser. */
 export interface LiveTopicsCallbacks {
-  /** Keep at most this many pending messages between frames (older ones are dropped). */
+  /**
+   * Keep at most this many pending messages between frames (older ones are dropped). A worker host is asked
+   * for the same window, so a burst costs the tab at most this many messages per frame.
+   */
   cap?: number;
   /** Called at most once per animation frame with what arrived for the current topics, in order. */
   onBatch(messages: Envelope[]): void;
@@ -23,6 +27,8 @@ export interface LiveTopicsCallbacks {
   onTopicState(state: TopicState): void;
   onSubscribed?(event: SubscriptionEvent): void;
   onError?(error: ClientError): void;
+  /** The server dropped messages of a conflated topic for this slow connection. */
+  onConflated?(event: ConflationEvent): void;
 }
 
 /** A live set of subscriptions over one lease. */
@@ -74,7 +80,7 @@ export function followTopics(lease: ClientLease, spec: TopicSpec, callbacks: Liv
 
   const subscribe = (client: RealtimeClient, topic: string, since: Position | undefined, history: number | undefined) => {
     callbacks.onTopicState(subscribingState(topic));
-    return client.subscribe(topic, {
+    const options: HostSubscribeOptions = {
       ...(since ? { since } : {}),
       ...(history !== undefined ? { history } : {}),
       ...(current.validate ? { validate: current.validate } : {}),
@@ -92,7 +98,10 @@ export function followTopics(lease: ClientLease, spec: TopicSpec, callbacks: Liv
         callbacks.onError?.(error);
       },
       onTopicState: (state) => topicState(topic, state, true),
-    });
+      onConflated: (event) => open && callbacks.onConflated?.(event),
+    };
+    if ((callbacks.cap ?? Infinity) < Infinity) options.last = callbacks.cap;
+    return client.subscribe(topic, options);
   };
 
   let client = lease.client;

@@ -20,10 +20,14 @@ export interface StatusSignals {
   stateSig: { value: ConnectionState };
   errorSig: { value: ClientError | null };
   recoveredSig: { value: boolean };
+  conflatedSig: { value: number };
 }
 
-/** Callbacks for `followTopics` that keep state, last error and the recovered flag as plain data in signals. */
-export function mirrorStatus({ stateSig, errorSig, recoveredSig }: StatusSignals) {
+/**
+ * Callbacks for `followTopics` that keep state, last error, the recovered flag and the count of conflated
+ * (dropped) messages as plain data in signals.
+ */
+export function mirrorStatus({ stateSig, errorSig, recoveredSig, conflatedSig }: StatusSignals) {
   return {
     onState(state: ConnectionState) {
       stateSig.value = plainState(state);
@@ -34,6 +38,9 @@ export function mirrorStatus({ stateSig, errorSig, recoveredSig }: StatusSignals
     },
     onError(error: ClientError) {
       errorSig.value = plainError(error);
+    },
+    onConflated(event: { dropped: number }) {
+      conflatedSig.value += event.dropped;
     },
   };
 }

@@ -55,6 +55,8 @@ export interface ChannelHandle<T = unknown> {
   errorSig: Readonly<Signal<ClientError | null>>;
   /** False once the server said a gap could not be filled (`recovered: false`). */
   recoveredSig: Readonly<Signal<boolean>>;
+  /** Messages the server dropped for this slow connection on a `conflate` topic since mount; 0 when none. */
+  conflatedSig: Readonly<Signal<number>>;
   /** Publish on the current topic from the browser; resolves with the hub's acknowledgement. */
   publish$: QRL<(data: T, options?: PublishOptions) => Promise<PublishAck>>;
 }
@@ -83,6 +85,7 @@ export const useChannelQrl = <T = unknown>(
   const topicStateSig = useSignal<TopicState>(subscribingState(options.topic));
   const errorSig = useSignal<ClientError | null>(null);
   const recoveredSig = useSignal(true);
+  const conflatedSig = useSignal(0);
   const liveSig = useSignal<NoSerialize<LiveTopics>>();
   if (topicStateSig.value.topic !== options.topic) {
     // Never show another topic's items or state, not even for the frame before the browser task moves.
@@ -123,7 +126,7 @@ export const useChannelQrl = <T = unknown>(
         onTopicState(state) {
           topicStateSig.value = plainTopicState(state);
         },
-        ...mirrorStatus({ stateSig, errorSig, recoveredSig }),
+        ...mirrorStatus({ stateSig, errorSig, recoveredSig, conflatedSig }),
       });
       liveSig.value = noSerialize(live);
     },
@@ -145,7 +148,7 @@ export const useChannelQrl = <T = unknown>(
   const publish$ = $((data: T, publishOptions?: PublishOptions) =>
     publishVia(config, optionsSig.value.topics[0]!, data, publishOptions),
   );
-  return { messagesSig, stateSig, topicStateSig, errorSig, recoveredSig, publish$ };
+  return { messagesSig, stateSig, topicStateSig, errorSig, recoveredSig, conflatedSig, publish$ };
 };
 
 /**

@@ -43,6 +43,11 @@ export interface SubscriptionSignals {
   positionsSig: Readonly<Signal<Positions>>;
   /** False once the server said a gap could not be filled (`recovered: false`): reload your data. */
   recoveredSig: Readonly<Signal<boolean>>;
+  /**
+   * Messages the server dropped for this slow connection on conflated topics (the hub's `conflate` option:
+   * only the latest value matters), in total; 0 when none were.
+   */
+  conflatedSig: Readonly<Signal<number>>;
 }
 
 /** The topics named by `topic` / `topics`, validated. */
@@ -72,6 +77,7 @@ export const useSubscriptionQrl = <T = unknown>(
   const errorSig = useSignal<ClientError | null>(null);
   const positionsSig = useSignal<Positions>({});
   const recoveredSig = useSignal(true);
+  const conflatedSig = useSignal(0);
   const liveSig = useSignal<NoSerialize<LiveTopics>>();
 
   // A live connection is exactly what a visible task is for: it runs in the browser only, when needed.
@@ -95,7 +101,7 @@ export const useSubscriptionQrl = <T = unknown>(
         onTopicState(state) {
           topicStatesSig.value = { ...topicStatesSig.value, [state.topic]: plainTopicState(state) };
         },
-        ...mirrorStatus({ stateSig, errorSig, recoveredSig }),
+        ...mirrorStatus({ stateSig, errorSig, recoveredSig, conflatedSig }),
       });
       liveSig.value = noSerialize(live);
     },
@@ -119,7 +125,7 @@ export const useSubscriptionQrl = <T = unknown>(
     { strategy: options.strategy ?? 'intersection-observer' },
   );
 
-  return { stateSig, topicStatesSig, errorSig, positionsSig, recoveredSig };
+  return { stateSig, topicStatesSig, errorSig, positionsSig, recoveredSig, conflatedSig };
 };
 
 /**

@@ -1,5 +1,6 @@
 import { component$ } from '@builder.io/qwik';
 import { useChannel } from '../use-channel.js';
+import { useSubscription$ } from '../use-subscription.js';
 import { within } from '@testing-library/dom';
 import type { Envelope } from '@qwik-realtime/core/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,6 +17,11 @@ const Chat = component$<LiveFeedItemProps<{ user: string; text: string }>>((prop
 const Burst = component$(() => {
   const { messagesSig } = useChannel<number>({ topic: 'burst', limit: 20 });
   return <p id="burst">{messagesSig.value.map((m) => m.data).join(',')}</p>;
+});
+
+const Ticker = component$(() => {
+  const { conflatedSig } = useSubscription$(() => undefined, { topic: 'prices:ETH' });
+  return <p id="ticker-conflated">{conflatedSig.value}</p>;
 });
 
 describe('LiveFeed', () => {
@@ -117,6 +123,42 @@ describe('LiveFeed', () => {
     for (let i = 1; i <= 500; i++) h.server.publish('burst', i);
     const expected = Array.from({ length: 20 }, (_, i) => 481 + i).join(',');
     await until(() => expect(screen.querySelector('#burst')!.textContent).toBe(expected));
+    await cleanup();
+  });
+
+  it('GIVEN a conflated topic WHEN the server dropped messages for this slow connection THEN data-conflated and conflatedSig count them', async () => {
+    const { screen, until, cleanup } = await mount(
+      <div>
+        <LiveFeed topic="prices:BTC" order="oldest-first" />
+        <Ticker />
+      </div>,
+    );
+    await vi.waitFor(() => expect([h.server.subscribers('prices:BTC'), h.server.subscribers('prices:ETH')]).toEqual([1, 1]));
+    const list = () => screen.querySelector('ul')!;
+    expect(list().getAttribute('data-conflated')).toBe('0');
+    h.server.publish('prices:BTC', 1);
+    h.server.publish('prices:BTC', 5, { conflated: 3 });
+    h.server.publish('prices:BTC', 9, { conflated: 3 });
+    h.server.publish('prices:ETH', 2, { conflated: 4 });
+    await until(() => expect(texts(screen, 'li')).toEqual(['1', '5', '9']));
+    expect(list().getAttribute('data-conflated')).toBe('6');
+    await until(() => expect(screen.querySelector('#ticker-conflated')!.textContent).toBe('4'));
+    await cleanup();
+  });
+
+  it('GIVEN a feed with limit N THEN it asks the client for the last N only (a worker host trims bursts), while useSubscription$ asks for everything', async () => {
+    const subscribe = vi.spyOn(h.client, 'subscribe');
+    const { cleanup } = await mount(
+      <div>
+        <LiveFeed topic="window" limit={7} />
+        <Ticker />
+      </div>,
+    );
+    await vi.waitFor(() => expect(h.server.subscribers('window')).toBe(1));
+    const optionsOf = (topic: string) => subscribe.mock.calls.find(([name]) => name === topic)?.[1] as { last?: number } | undefined;
+    expect(optionsOf('window')?.last).toBe(7);
+    expect(optionsOf('prices:ETH')).toBeDefined();
+    expect(optionsOf('prices:ETH')!.last).toBeUndefined();
     await cleanup();
   });
 

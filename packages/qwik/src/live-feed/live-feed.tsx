@@ -36,7 +36,7 @@ export interface LiveFeedProps<T = unknown> {
 
 const LiveFeedImpl = component$<LiveFeedProps>((props) => {
   // The props are the channel's options (the extra ones are ignored); read through the props store, so changes are followed.
-  const { messagesSig, stateSig, topicStateSig, recoveredSig } = useChannel(props);
+  const { messagesSig, stateSig, topicStateSig, recoveredSig, conflatedSig } = useChannel(props);
   const Item = props.item ?? LiveFeedText;
   const messages = props.order === 'oldest-first' ? messagesSig.value : [...messagesSig.value].reverse();
   const topicState = topicStateSig.value;
@@ -50,6 +50,7 @@ const LiveFeedImpl = component$<LiveFeedProps>((props) => {
       data-topic-state={topicState.status}
       data-recovered={recoveredSig.value ? 'true' : 'false'}
       data-count={messages.length}
+      data-conflated={conflatedSig.value}
     >
       {failed && (
         <li data-part="error" role="alert">
@@ -79,6 +80,8 @@ export type LiveFeedComponent = <T = unknown>(
  * duplicate, and applies bursts at most once per animation frame. Data is always rendered as text.
  * `data-state` carries the kind (`connecting`, `live`, `reconnecting`, `error`, ...) for this topic:
  * a refused topic is `error`, with its message in a `role="alert"` item (add your own with `q:slot="error"`).
+ * `data-conflated` counts the messages the server dropped for this slow connection on a `conflate` topic.
+ * Under a worker host the feed asks for its `limit` only, so a burst costs the tab at most `limit` per frame.
  * @example
  * export const useNews = routeLoader$(() => loadFeed(hub, 'news', { history: 20 }));
  * // in the page:
