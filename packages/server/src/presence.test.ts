@@ -43,15 +43,17 @@ describe('createPresenceHub (two hubs over one memory presence, fake timers)', (
     hub.close();
   });
 
-  it('GIVEN a held long-poll member WHEN the hold is released THEN it expires after the TTL', async () => {
+  it('GIVEN a held long-poll member WHEN the hold is released THEN it expires after the grace the release gives (not the whole TTL)', async () => {
     const store = createMemoryPresence();
     const hub = createPresenceHub(store, { ttlMs: 3000, max: 10, onError: () => undefined });
     await hub.join('room', member('poll-1'), false);
-    const release = hub.hold('room', 'poll-1');
+    const release = hub.hold('room', 'poll-1', 1000);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(await store.list('room')).toEqual([member('poll-1')]);
     release();
-    await vi.advanceTimersByTimeAsync(3001);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(await store.list('room')).toEqual([member('poll-1')]);
+    await vi.advanceTimersByTimeAsync(2);
     expect(await store.list('room')).toEqual([]);
     hub.close();
   });

@@ -20,8 +20,11 @@ export interface PresenceHub {
   join(topic: string, member: PresenceMember, own?: boolean): Promise<void>;
   /** Remove a member (also one owned elsewhere, e.g. a long-poll member joined through another instance). */
   leave(topic: string, id: string): Promise<void>;
-  /** Keep refreshing an existing member while held (a long-poll in flight); returns the release function. */
-  hold(topic: string, id: string): () => void;
+  /**
+   * Keep refreshing an existing member while held (a long-poll in flight); returns the release function,
+   * which leaves the member `afterMs` to be held again (by the client's next poll) before it expires.
+   */
+  hold(topic: string, id: string, afterMs?: number): () => void;
   /** Re-read a topic now and return its members (watched topics also tell their listeners). */
   sync(topic: string): Promise<PresenceMember[]>;
   /** Stop refreshing and watching (members left behind expire by themselves). */
@@ -156,7 +159,7 @@ export function createPresenceHub(store: BrokerPresence, options: PresenceHubOpt
       }
     },
 
-    hold(topic, id) {
+    hold(topic, id, afterMs = options.ttlMs) {
       let ids = held.get(topic);
       if (!ids) held.set(topic, (ids = new Map()));
       ids.set(id, (ids.get(id) ?? 0) + 1);
@@ -171,6 +174,7 @@ export function createPresenceHub(store: BrokerPresence, options: PresenceHubOpt
         else ids.delete(id);
         if (ids.size === 0 && held.get(topic) === ids) held.delete(topic);
         schedule();
+        if (count <= 0) store.refresh(topic, [id], Math.min(afterMs, options.ttlMs)).catch(options.onError);
       };
     },
 

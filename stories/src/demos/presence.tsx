@@ -1,8 +1,10 @@
 import { $, component$, useSignal } from '@builder.io/qwik';
 import { ConnectionStatus, PresenceList, RealtimeProvider } from '@qwik-realtime/qwik';
+import type { TransportName } from '@qwik-realtime/core';
 import type { PresenceItemProps } from '@qwik-realtime/qwik';
 import { defaultTransports } from '@qwik-realtime/qwik/transports/default';
 import { DemoFrame } from '../kit/demo-frame';
+import { TRANSPORTS } from '../kit/transports';
 
 /** The users of the story. Each gets its own token QRL, so each window is its own endpoint and connection. */
 const TOKENS = {
@@ -15,6 +17,8 @@ type User = keyof typeof TOKENS;
 export interface PresenceDemoProps {
   /** Show only this user's window (one user per browser tab or context); both when absent. */
   only?: User;
+  /** One transport for both windows; the default chain (WebSocket first) when absent. */
+  transport?: TransportName;
 }
 
 /** A member as a user's window shows it: name, "(you)", and "away" when set. */
@@ -29,10 +33,10 @@ const Member = component$<PresenceItemProps>((props) => {
   );
 });
 
-const UserWindow = component$<{ user: User }>((props) => {
+const UserWindow = component$<{ user: User; transport?: TransportName }>((props) => {
   const awaySig = useSignal(false);
   return (
-    <RealtimeProvider url="/realtime" transports={defaultTransports} getToken$={TOKENS[props.user]}>
+    <RealtimeProvider url="/realtime" transports={props.transport ? [TRANSPORTS[props.transport]] : defaultTransports} getToken$={TOKENS[props.user]}>
       <div class="panel" style={{ flex: '1', minWidth: '260px' }} data-presence-user={props.user}>
         <h3 style={{ margin: '0 0 6px' }}>{props.user}</h3>
         <ConnectionStatus strategy="document-ready" />
@@ -59,7 +63,7 @@ export const PresenceDemo = component$<PresenceDemoProps>((props) => (
   >
     <div class="row" style={{ alignItems: 'flex-start' }}>
       {(props.only ? [props.only] : (Object.keys(TOKENS) as User[])).map((user) => (
-        <UserWindow key={user} user={user} />
+        <UserWindow key={user} user={user} transport={props.transport} />
       ))}
     </div>
   </DemoFrame>

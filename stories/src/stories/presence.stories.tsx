@@ -6,7 +6,10 @@ const meta: Meta<PresenceDemoProps> = {
   component: PresenceDemo,
   tags: ['autodocs'],
   args: {},
-  argTypes: { only: { control: 'inline-radio', options: [undefined, 'alice', 'bob'] } },
+  argTypes: {
+    only: { control: 'inline-radio', options: [undefined, 'alice', 'bob'] },
+    transport: { control: 'inline-radio', options: [undefined, 'websocket', 'sse', 'fetch-sse', 'long-poll'] },
+  },
   parameters: {
     docs: {
       description: {
@@ -20,3 +23,9 @@ export default meta;
 
 /** Alice and Bob, each on its own connection; Set away changes a member's data for everyone. */
 export const TwoUsers: StoryObj<PresenceDemoProps> = { name: 'Two users, one room' };
+
+/** The same over native EventSource: joins and leaves go through `POST /realtime/presence`, changes come as `event: presence`. */
+export const OverSse: StoryObj<PresenceDemoProps> = { name: 'Two users over SSE', args: { transport: 'sse' } };
+
+/** The same over long-poll: members are kept alive by the polls, changes arrive in the poll answers. */
+export const OverLongPoll: StoryObj<PresenceDemoProps> = { name: 'Two users over long-poll', args: { transport: 'long-poll' } };

@@ -23,8 +23,8 @@ function tagOf(frames: PresenceFrame[]): string {
 
 /**
  * Read the presence query of a poll; undefined when it has none. The member itself is created by
- * `POST /presence` with `poll: true`; a poll only keeps it alive (it expires `presenceTtlMs` after the last
- * poll ended) and tells the client about changes: the answer carries every list whenever they differ from
+ * `POST /presence` with `poll: true`; a poll only keeps it alive (it expires `heartbeatMs` after the last
+ * poll ended, at most `presenceTtlMs`) and tells the client about changes: the answer carries every list whenever they differ from
  * the tag the client sent, and a waiting poll is answered as soon as one changes.
  */
 export function pollPresenceOf<P extends Principal>(ctx: HubContext<P>, url: URL): PollPresence | undefined {
@@ -40,7 +40,9 @@ export function pollPresenceOf<P extends Principal>(ctx: HubContext<P>, url: URL
   return {
     async start(onChange) {
       wake = onChange;
-      for (const topic of topics) releases.push(ctx.presence.hold(topic, id));
+      // Between two polls of a client there is a round trip, not a heartbeat: a member whose client stopped
+      // polling (a closed tab) expires one heartbeat after its last poll ended.
+      for (const topic of topics) releases.push(ctx.presence.hold(topic, id, ctx.options.heartbeatMs));
       await Promise.all(topics.map(async (topic) => releases.push(await ctx.presence.watch(topic, () => wake()))));
     },
     async changed() {
