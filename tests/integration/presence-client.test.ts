@@ -55,6 +55,22 @@ describe.each(transportNames)('presence over %s (core client, real hub)', (trans
     expect(states).not.toContain('failed');
   });
 
+  test('GIVEN a full presence WHEN a client joins THEN it waits with presence_full and joins by itself once there is room', async () => {
+    hub = await startClientHub({ authenticate: ({ token }) => (token ? { id: token } : null), allowQueryToken: true, heartbeatMs: 1000, maxPresencePerTopic: 1 });
+    const ann = join(clientOf(transport, 'ann'), 'room', 'Ann');
+    await vi.waitFor(() => expect(ann.state().status).toBe('joined'), { timeout: 10_000 });
+    const bob = join(clientOf(transport, 'bob'), 'room', 'Bob');
+    await vi.waitFor(() => expect(bob.state()).toMatchObject({ status: 'rejoining', error: { code: 'presence_full', retry: 'retry_backoff' } }), { timeout: 10_000 });
+    ann.leave();
+    await vi.waitFor(
+      () => {
+        expect(bob.state()).toMatchObject({ status: 'joined', error: null });
+        expect(names(bob.state())).toEqual(['Bob']);
+      },
+      { timeout: 15_000 },
+    );
+  });
+
   test('GIVEN a joined client WHEN its connection is cut THEN it rejoins by itself and the other sees it back', async () => {
     hub = await startClientHub({ authenticate: ({ token }) => (token ? { id: token } : null), allowQueryToken: true, heartbeatMs: 1000 });
     const ann = join(clientOf(transport, 'ann'), 'room', 'Ann');

@@ -189,8 +189,10 @@ export function createPresence(...[options, url, platform, connection, safely, c
       const entry = frame && entries.get(frame.topic);
       if (!entry || !Array.isArray(frame.members)) return;
       if (frame.kind === 'sync') {
-        // Only the answer to the current join counts (an older one may still be on its way).
+        // Only the answer to the current join says "joined" (an older one may still be on its way); a list
+        // without a ref (an SSE stream's copy, a long-poll answer) only updates the members.
         if (frame.ref !== undefined && frame.ref !== entry.ref) return;
+        if (frame.ref === undefined) return set(entry, { members: sorted(frame.members) });
         entry.attempt = 0;
         const self = polling ? pollId() : (connectionId ?? null);
         return set(entry, { status: 'joined', members: sorted(frame.members), self, error: null });
