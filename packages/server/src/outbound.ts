@@ -20,6 +20,11 @@ export interface Outbound {
    * topics' positions), but connections on the same topics share it: the last one built is reused.
    */
   sseEvent(cursor: string): Buffer;
+  /**
+   * {@link Outbound.sseEvent} for a connection whose only position is this message's topic: its cursor is
+   * the message's own position, so one buffer serves every such connection.
+   */
+  sseSoleEvent(): Buffer;
 }
 
 /** Wrap a message for fan-out (see {@link Outbound}). */
@@ -30,6 +35,7 @@ export function createOutbound(message: Envelope): Outbound {
   let sse: Buffer | undefined;
   let eventCursor: string | undefined;
   let event: Buffer | undefined;
+  let soleEvent: Buffer | undefined;
   const outbound: Outbound = {
     message,
     json: () => (json ??= JSON.stringify(message)),
@@ -43,6 +49,8 @@ export function createOutbound(message: Envelope): Outbound {
       }
       return event;
     },
+    // The cursor format of session.ts `fastCursor` for one position.
+    sseSoleEvent: () => (soleEvent ??= Buffer.from(`id: ${message.epoch};${message.topic}=${message.offset}\ndata: ${outbound.json()}\n\n`)),
   };
   return outbound;
 }

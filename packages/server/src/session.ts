@@ -18,6 +18,7 @@ import type { Outbound } from './outbound.js';
 import { createConflation } from './conflation.js';
 import { takeOrThrow } from './limits.js';
 import { createRateLimiter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import { createSessionPresence } from './session-presence.js';
 import type { SessionPresence } from './session-presence.js';
 import { countSubscribed } from './metrics-counters.js';
@@ -29,7 +30,8 @@ export interface SessionOutput {
   hello(frame: HelloFrame): void;
   subscribed(frame: SubscribedFrame): void;
   unsubscribed(frame: UnsubscribedFrame): void;
-  message(outbound: Outbound): void;
+  /** `sole`: the connection's only position is this message's topic (its cursor is the message's position). */
+  message(outbound: Outbound, sole: boolean): void;
   ack(frame: AckFrame): void;
   /** Presence member lists and changes (docs/protocol.md, Presence). */
   presence(frame: PresenceFrame): void;
@@ -84,6 +86,16 @@ export interface Session<P extends Principal = Principal> extends SessionHandle<
 }
 
 /** {@link encodeCursor}, with a fast path for the usual case of one epoch across all topics. */
+/** The one topic of `positions`, or undefined when there are none or several. */
+function soleTopicOf(positions: Positions): string | undefined {
+  let sole: string | undefined;
+  for (const topic in positions) {
+    if (sole !== undefined) return undefined;
+    sole = topic;
+  }
+  return sole;
+}
+
 function fastCursor(positions: Positions): string {
   let epoch: string | undefined;
   let body = '';
@@ -110,13 +122,17 @@ export function createSession<P extends Principal>(
   let done = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let expiry: ReturnType<typeof setTimeout> | undefined;
-  const subscribeBucket = createRateLimiter(options.connectionSubscribesPerSecond, options.connectionSubscribeBurst, options.now);
-  const publishBucket = createRateLimiter(options.connectionPublishesPerSecond, options.connectionPublishBurst, options.now);
+  // Made on first use (a full bucket either way): SSE sessions never subscribe or publish over the session,
+  // and 1,000 idle connections should not hold 2,000 buckets.
+  let subscribeBucket: RateLimiter | undefined;
+  let publishBucket: RateLimiter | undefined;
 
   const counters = ctx.counters.transports[transport];
   const overflow = () => session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
   // The network took no byte for `slowConsumerMs` while some waited: the client stopped reading. Counted
   // from the first look at a stuck queue, so only outputs that can tell (`progress`) are ever cut by it.
+  // Kept up to date wherever a topic enters or leaves `session.positions` (only this file changes its keys).
+  let soleTopic: string | undefined;
   let stallMoves = -1;
   let stallSince = 0;
   const stalled = () => {
@@ -143,8 +159,11 @@ export function createSession<P extends Principal>(
     if (position) {
       position.offset = offset;
       position.epoch = epoch;
-    } else session.positions[topic] = { offset, epoch };
-    output.message(outbound);
+    } else {
+      session.positions[topic] = { offset, epoch };
+      soleTopic = soleTopicOf(session.positions);
+    }
+    output.message(outbound, topic === soleTopic);
     counters.messagesOut++;
     overflowOrStall();
   };
@@ -194,9 +213,8 @@ export function createSession<P extends Principal>(
     positions: createPositions(initialPositions),
     cursor: () => fastCursor(session.positions),
     topics: () => [...subscriptions.keys()],
-    get presence() {
-      return presence;
-    },
+    // Set below, once the session exists; a getter here would put every session object in dictionary mode.
+    presence: undefined as unknown as SessionPresence,
 
     async subscribe(topic, request) {
       if (done) return;
@@ -204,6 +222,7 @@ export function createSession<P extends Principal>(
       // SSE topics come with the request (bounded by the handshake cap); a WebSocket may subscribe at any time.
       if (transport === 'ws') {
         try {
+          subscribeBucket ??= createRateLimiter(options.connectionSubscribesPerSecond, options.connectionSubscribeBurst, options.now);
           takeOrThrow(subscribeBucket, 'connection', ctx.countRateLimited, 'subscribes', topic);
         } catch (error) {
           return reportError(error, topic, request.ref);
@@ -226,6 +245,7 @@ export function createSession<P extends Principal>(
       const subscription = createSubscription(topic, ctx.registry, options.broker, {
         subscribed(frame) {
           session.positions[topic] = { ...frame.position };
+          soleTopic = soleTopicOf(session.positions);
           countSubscribed(counters, frame);
           guard(() => output.subscribed(frame));
         },
@@ -252,6 +272,7 @@ export function createSession<P extends Principal>(
       subscriptions.get(topic)?.stop();
       subscriptions.delete(topic);
       delete session.positions[topic];
+      soleTopic = soleTopicOf(session.positions);
       const frame: UnsubscribedFrame = { type: 'unsubscribed', topic };
       if (ref !== undefined) frame.ref = ref;
       guard(() => output.unsubscribed(frame));
@@ -260,6 +281,7 @@ export function createSession<P extends Principal>(
     // Only WebSocket sessions publish over the session; SSE clients use `POST /publish`.
     async publish(frame) {
       try {
+        publishBucket ??= createRateLimiter(options.connectionPublishesPerSecond, options.connectionPublishBurst, options.now);
         const ack = await ctx.publish({ transport: 'ws', principal: session.principal, bucket: publishBucket }, frame.topic, frame.data, frame.id);
         guard(() => output.ack({ type: 'ack', ref: frame.ref, ...ack }));
       } catch (error) {
@@ -283,6 +305,7 @@ export function createSession<P extends Principal>(
           subscriptions.get(topic)?.stop();
           subscriptions.delete(topic);
           delete session.positions[topic];
+          soleTopic = soleTopicOf(session.positions);
           reportError(error, topic);
         }),
       );
@@ -315,6 +338,8 @@ export function createSession<P extends Principal>(
   };
 
   const presence = createSessionPresence(ctx, { id: session.id, get principal() { return session.principal; }, done: () => done, write: (frame) => guard(() => output.presence(frame)), error: reportError });
+  (session as { presence: SessionPresence }).presence = presence;
+  soleTopic = soleTopicOf(session.positions);
   ctx.sessions.add(session);
   guard(() => output.hello({ type: 'hello', connectionId: session.id, heartbeatMs: options.heartbeatMs, protocol: PROTOCOL_VERSION }));
   heartbeat = setInterval(() => guard(() => output.ping()), options.heartbeatMs);

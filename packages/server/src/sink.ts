@@ -38,7 +38,8 @@ export function createNodeSink(stream: CorkableWritable): ByteSink {
       if (stream.destroyed || stream.writableEnded) return;
       writer.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     },
-    bufferedBytes: () => stream.writableLength + writer.pendingBytes(),
+    // The stream's own queue only grows by our writes (see socket-progress.ts): skip the getters while empty.
+    bufferedBytes: () => (moved.length === 0 ? 0 : stream.writableLength) + writer.pendingBytes(),
     end() {
       if (stream.destroyed || stream.writableEnded) return;
       writer.flush();

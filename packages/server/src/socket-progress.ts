@@ -35,7 +35,9 @@ export function afterWrite(progress: SocketProgress, socket: ProgressSocket | nu
  * the kernel was seen taking bytes since the last look. A count that stays put means no movement.
  */
 export function progressOf(progress: SocketProgress, socket: ProgressSocket | null | undefined): number {
-  if (!socket || socket.destroyed) return -1;
+  // Only our writes grow the queue and each is followed by `afterWrite`: empty then means empty now (and the
+  // fan-out path reads no socket getter for a connection that keeps up).
+  if (progress.length === 0 || !socket || socket.destroyed) return -1;
   const length = socket.writableLength;
   if (length < progress.length) progress.moves++;
   progress.length = length;

@@ -28,9 +28,9 @@ export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOu
     hello: (frame) => sink.write(event('hello', JSON.stringify(frame))),
     subscribed: (frame) => sink.write(event('subscribed', JSON.stringify(frame), cursor())),
     unsubscribed: () => undefined,
-    message(outbound) {
+    message(outbound, sole) {
       // `id:` is this connection's cursor; connections on the same topics share it, and so the event's bytes.
-      sink.write(outbound.sseEvent(cursor()));
+      sink.write(sole ? outbound.sseSoleEvent() : outbound.sseEvent(cursor()));
     },
     ack: () => undefined,
     presence: (frame) => sink.write(event('presence', JSON.stringify(frame))),
