@@ -1,6 +1,6 @@
 import type { Envelope, Position } from './protocol/envelope.js';
 import type { TopicRequest } from './transport.js';
-import type { ClientError, ConflationEvent, SubscribeOptions, TopicState, TopicStatus } from './types.js';
+import type { ClientError, SubscribeOptions, TopicState, TopicStatus } from './types.js';
 
 /** One consumer of a topic. */
 export interface Listener {
@@ -86,10 +86,8 @@ export function setTopicState(
 
 /** Tell `entry`'s listeners (`onConflated`) that the server dropped messages before `message`, if it did. */
 export function notifyConflated(entry: TopicEntry, message: Envelope, call: (run: () => void) => void): void {
-  if (!message.conflated) return;
-  const event: ConflationEvent = { topic: entry.topic, dropped: message.conflated, position: { offset: message.offset, epoch: message.epoch } };
-  for (const listener of [...entry.listeners]) {
-    const onConflated = listener.options.onConflated;
-    if (listener.active && onConflated) call(() => onConflated(event));
-  }
+  const dropped = message.conflated;
+  if (!dropped) return;
+  const event = { topic: entry.topic, dropped, position: { offset: message.offset, epoch: message.epoch } };
+  for (const listener of [...entry.listeners]) if (listener.active) call(() => listener.options.onConflated?.(event));
 }
