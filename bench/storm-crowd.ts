@@ -17,6 +17,20 @@ const transports: Record<StormTransport, () => Transport> = {
 
 export const now = () => performance.timeOrigin + performance.now();
 
+/**
+ * `ws` that also notes when its TCP connection was established (from this side): set against the hub's accept
+ * time it tells a slow TCP handshake (kernel, loaded core) from a hub slow to accept.
+ */
+function timedWebSocket(record: { tcpConnects: number[] }) {
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      const request = (this as unknown as { _req?: import('node:http').ClientRequest })._req;
+      request?.once('socket', (socket) => socket.once('connect', () => record.tcpConnects.push(now())));
+    }
+  };
+}
+
 /** One client's record. */
 export interface StormClient {
   client: RealtimeClient;
@@ -27,6 +41,8 @@ export interface StormClient {
   opens: number[];
   /** When the client planned its next attempt (`nextRetryAt`), at each decision: the algorithm's spread, before timer lag. */
   planned: number[];
+  /** WebSocket only: when each TCP connection was established, seen from the client. */
+  tcpConnects: number[];
   /** Wall-clock times the connection closed (any reason), and each close's error code. */
   closes: number[];
   closeCodes: string[];
@@ -49,6 +65,7 @@ export interface StormRecord {
   planned: number[];
   closes: number[];
   closeCodes: string[];
+  tcpConnects: number[];
   subscribed: Record<string, number[]>;
   lastK: Record<string, number>;
   lost: number;
@@ -68,6 +85,7 @@ export function snapshot(client: StormClient): StormRecord {
     planned: client.planned,
     closes: client.closes,
     closeCodes: client.closeCodes,
+    tcpConnects: client.tcpConnects,
     subscribed: Object.fromEntries(client.subscribed),
     lastK: Object.fromEntries(client.lastK),
     lost: client.lost,
@@ -98,6 +116,7 @@ export function openStormCrowd(url: string, slice: { of: number; every: number; 
       opens: [],
       closes: [],
       closeCodes: [],
+      tcpConnects: [],
       planned: [],
       subscribed: new Map(),
       lastK: new Map(),
@@ -109,7 +128,7 @@ export function openStormCrowd(url: string, slice: { of: number; every: number; 
     record.client = createBaseClient({
       url,
       transports: [transports[transport]()],
-      platform: { WebSocket: WebSocket as unknown as WebSocketConstructor, fetch },
+      platform: { WebSocket: timedWebSocket(record) as unknown as WebSocketConstructor, fetch },
       debug: (event, detail) => {
         if (event === 'attempt') record.attempts.push(now());
         else if (event === 'open') record.opens.push(now());

@@ -11,7 +11,7 @@
  * - `unlisten`: stop accepting connections (the open ones stay);
  * - `drain` `{ drainMs }`: `hub.close({ drainMs })`;
  * - `stats` `{ reset? }`: peak RSS, event-loop delay and CPU time since the last reset, connection counts, the
- *   times of WebSocket upgrades seen.
+ *   times of WebSocket upgrades and of TCP connections accepted.
  */
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -48,7 +48,9 @@ attachHub(server, hub);
 // time queued before the hub (the kernel's accept queue, a busy loop) from time spent after it.
 const now = () => performance.timeOrigin + performance.now();
 let upgrades: number[] = [];
+let accepts: number[] = [];
 server.on('upgrade', () => upgrades.push(now()));
+server.on('connection', () => accepts.push(now()));
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
@@ -127,6 +129,7 @@ async function handle(command: Record<string, any>): Promise<object> {
         handshakeRefusals: (stats as { handshakeRefusals?: number }).handshakeRefusals ?? null,
         maxConcurrentHandshakes: hub.options.maxConcurrentHandshakes,
         upgrades,
+        accepts,
         cpuMs: Math.round((process.cpuUsage(cpuFrom).user + process.cpuUsage(cpuFrom).system) / 1000),
       };
       if (command.reset) {
@@ -135,6 +138,7 @@ async function handle(command: Record<string, any>): Promise<object> {
         cpuFrom = process.cpuUsage();
         peakInFlight = inFlight();
         upgrades = [];
+        accepts = [];
       }
       return answer;
     }

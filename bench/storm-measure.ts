@@ -94,7 +94,15 @@ export function webSocketQueueing(crowd: StormRecord[], upgrades: number[], drop
   const seen = upgrades.filter((t) => t > droppedAt).sort((a, b) => a - b);
   const gaps = (from: number[], to: number[]) => to.slice(0, from.length).map((t, k) => t - from[k]!);
   const both = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
-  return { attemptToUpgrade: both(gaps(attempts, seen)), upgradeToOpen: both(gaps(seen, opens)), upgrades: seen.length, attempts: attempts.length };
+  // Per client: its attempt to its own socket's `connect` event (a loopback TCP handshake is sub-millisecond in
+  // the kernel; what is left is the load process getting round to the event).
+  const tcp = ws.flatMap((record) =>
+    record.attempts.filter((t) => t > droppedAt).flatMap((attempt) => {
+      const connected = record.tcpConnects.find((t) => t >= attempt);
+      return connected === undefined ? [] : [connected - attempt];
+    }),
+  );
+  return { attemptToClientTcpConnect: both(tcp), attemptToUpgrade: both(gaps(attempts, seen)), upgradeToOpen: both(gaps(seen, opens)), upgrades: seen.length, attempts: attempts.length };
 }
 
 /** Time to live again, the reconnect spread and the retries of every client after a restart at `restartAt`. */

@@ -39,12 +39,12 @@ export function renderStormSection(results: any): string {
       row.loadAverage1m ?? '-',
     ].map(cell),
   );
-  const phaseHeader = ['storm', 'delay chosen', 'timer lag', 'failed attempts', 'handshake (attempt to open)', 'WebSocket: attempt to the hub seeing the upgrade', 'WebSocket: upgrade to open', 'open to every topic live', 'each load process: event-loop delay p99 / max ms, peak RSS MB, CPU s'];
+  const phaseHeader = ['storm', 'delay chosen', 'timer lag', 'failed attempts', 'handshake (attempt to open)', 'WebSocket: attempt to its TCP connect event', 'WebSocket: attempt to the hub seeing the upgrade', 'WebSocket: upgrade to open', 'open to every topic live', 'each load process: event-loop delay p99 / max ms, peak RSS MB, CPU s'];
   const phaseLines = rows.map((row: any) => {
     const p = row.phasesMs ?? {};
     const loads = (row.loadEventLoopDelayMs ?? []).map((d: any) => `${d.p99} / ${d.max}, ${d.peakRssMb}, ${((d.cpuMs ?? 0) / 1000).toFixed(1)}`).join('; ');
     const q = row.webSocketQueueingMs ?? {};
-    return [way(row), pair(p.chosenDelay), pair(p.timerLag), pair(p.failedAttempts), pair(p.handshake), pair(q.attemptToUpgrade), pair(q.upgradeToOpen), pair(p.resubscribe), loads];
+    return [way(row), pair(p.chosenDelay), pair(p.timerLag), pair(p.failedAttempts), pair(p.handshake), pair(q.attemptToClientTcpConnect), pair(q.attemptToUpgrade), pair(q.upgradeToOpen), pair(p.resubscribe), loads];
   });
   const histograms = rows.map((row: any) => `- ${way(row)}: ${(row.reconnectHistogram100ms ?? []).join(' ')}`).join('\n');
   const failed = Object.entries(failures ?? {});
@@ -82,9 +82,10 @@ ${lines.map((line: string[]) => `| ${line.join(' | ')} |`).join('\n')}
 
 Where the time to live again went, p50 / p99 ms per dropped client: the delay its retry algorithm chose, the timer lag
 (how late its load process fired it), failed attempts before the one that opened, that attempt's handshake, and the
-re-subscription after it opened. For WebSocket clients the handshake is split at the moment the new hub saw the upgrade
-(the k-th attempt after the drop matched with the k-th upgrade): the time before it is spent in the load process and
-the kernel, the time after it in the hub and in the load process reading \`hello\`.
+re-subscription after it opened. For WebSocket clients the handshake is split: when the client's own socket reported
+its TCP connection (on loopback the kernel completes it at once, without the hub: the rest is the load process getting
+round to the event), and when the new hub saw the upgrade (the k-th attempt after the drop matched with the k-th
+upgrade); after the upgrade, the hub's handshake and the load process reading \`hello\`.
 
 | ${phaseHeader.join(' | ')} |
 |${phaseHeader.map(() => '---').join('|')}|

@@ -138,7 +138,7 @@ async function storm(files: { hub: string; load: string }, broker: 'memory' | 'r
     const crowd = reports.flatMap((report) => report.records);
     const stuck = crowd.filter((record) => !isLiveAgain(record, droppedAt));
     if (stuck.length) console.error(`storm: ${stuck.length} clients not live again, e.g.`, JSON.stringify(stuck.slice(0, 3).map((record) => ({ transport: record.transport, status: record.status, subscribed: Object.values(record.subscribed).map((ts) => ts.map((t) => Math.round(t - droppedAt))), attempts: record.attempts.map((t) => Math.round(t - droppedAt)), opens: record.opens.map((t) => Math.round(t - droppedAt)) }))));
-    const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number>; cpuMs: number; peakHandshakesInFlight: number; maxConcurrentHandshakes: number; handshakeRefusals: number | null; upgrades: number[] }>({ cmd: 'stats' });
+    const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number>; cpuMs: number; peakHandshakesInFlight: number; maxConcurrentHandshakes: number; handshakeRefusals: number | null; upgrades: number[]; accepts: number[] }>({ cmd: 'stats' });
     const { lastK } = await (publisher ?? b).ask<{ lastK: Record<string, number> }>({ cmd: 'stopPublish' });
     // Everything published must arrive (bounded wait), then whatever is still missing at the tail counts as lost.
     const caughtUp = async () => (await Promise.all(loads.map((load) => load.ask<{ caughtUp: boolean }>({ cmd: 'caughtUp', lastK })))).every((answer) => answer.caughtUp);
@@ -151,7 +151,7 @@ async function storm(files: { hub: string; load: string }, broker: 'memory' | 'r
     }
     const figures = stormFigures(crowd, restartAt, droppedAt);
     // STORM_DUMP=<dir>: every client's record of this storm, for a closer look.
-    if (process.env.STORM_DUMP) writeFileSync(join(process.env.STORM_DUMP, `${broker}-${way}.json`), JSON.stringify({ droppedAt, restartAt, crowd }));
+    if (process.env.STORM_DUMP) writeFileSync(join(process.env.STORM_DUMP, `${broker}-${way}.json`), JSON.stringify({ droppedAt, restartAt, crowd, upgrades: server.upgrades, accepts: server.accepts }));
     const loadDelays = reports.map((report) => report.eventLoopDelayMs);
     return {
       broker,
