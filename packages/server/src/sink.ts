@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import { afterWrite, createSocketProgress, progressOf } from './socket-progress.js';
-import type { ProgressSocket } from './socket-progress.js';
+import type { ProgressSocket, SocketProgress } from './socket-progress.js';
 import { concatRun, createTickWriter } from './tick-writer.js';
+import type { TickWriter } from './tick-writer.js';
 
 /** A byte stream to one client (an SSE response body), independent of Node or web streams. */
 export interface ByteSink {
@@ -25,32 +26,51 @@ type CorkableWritable = Pick<Writable, 'write' | 'cork' | 'uncork' | 'end' | 'de
  * A sink over a Node response. Writes of one event-loop turn are queued and handed to the stream as one
  * chunk at the end of the turn (see tick-writer.ts): a burst costs one write and one syscall per connection,
  * and when many connections get the same run of shared buffers the joined chunk is built once for all.
+ * A class so that an idle connection holds one object and one closure, not one closure per method.
  */
-export function createNodeSink(stream: CorkableWritable): ByteSink {
-  const moved = createSocketProgress();
-  const writer = createTickWriter(concatRun, (bytes) => {
-    if (stream.destroyed || stream.writableEnded) return;
-    stream.write(bytes);
-    afterWrite(moved, stream.socket);
-  });
-  return {
-    write(chunk) {
+class NodeSink implements ByteSink {
+  readonly stream: CorkableWritable;
+  readonly moved: SocketProgress = createSocketProgress();
+  readonly writer: TickWriter;
+  constructor(stream: CorkableWritable) {
+    this.stream = stream;
+    const moved = this.moved;
+    this.writer = createTickWriter(concatRun, (bytes) => {
       if (stream.destroyed || stream.writableEnded) return;
-      writer.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    },
+      stream.write(bytes);
+      afterWrite(moved, stream.socket);
+    });
+  }
+
+  write(chunk: string | Uint8Array): void {
+    if (this.stream.destroyed || this.stream.writableEnded) return;
+    this.writer.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  bufferedBytes(): number {
     // The stream's own queue only grows by our writes (see socket-progress.ts): skip the getters while empty.
-    bufferedBytes: () => (moved.length === 0 ? 0 : stream.writableLength) + writer.pendingBytes(),
-    end() {
-      if (stream.destroyed || stream.writableEnded) return;
-      writer.flush();
-      stream.end();
-    },
-    destroy() {
-      writer.drop();
-      stream.destroy();
-    },
-    progress: () => progressOf(moved, stream.socket),
-  };
+    return (this.moved.length === 0 ? 0 : this.stream.writableLength) + this.writer.pendingBytes();
+  }
+
+  end(): void {
+    if (this.stream.destroyed || this.stream.writableEnded) return;
+    this.writer.flush();
+    this.stream.end();
+  }
+
+  destroy(): void {
+    this.writer.drop();
+    this.stream.destroy();
+  }
+
+  progress(): number {
+    return progressOf(this.moved, this.stream.socket);
+  }
+}
+
+/** A {@link ByteSink} over a Node response (see `NodeSink`). */
+export function createNodeSink(stream: CorkableWritable): ByteSink {
+  return new NodeSink(stream);
 }
 
 const encoder = new TextEncoder();

@@ -1,7 +1,10 @@
 import { createPositions, positionOfTopic } from '@qwik-realtime/core/protocol';
+import type { ErrorBody, HelloFrame, PresenceFrame, SubscribedFrame } from '@qwik-realtime/core/protocol';
 import type { Principal } from '../auth.js';
 import type { HttpExchange } from '../exchange.js';
+import type { RealtimeError } from '../errors.js';
 import type { HubContext } from '../hub-context.js';
+import type { Outbound } from '../outbound.js';
 import { createSession } from '../session.js';
 import type { Session, SessionOutput } from '../session.js';
 import type { ByteSink } from '../sink.js';
@@ -21,31 +24,68 @@ const event = (name: string, data: string, id?: string) => `event: ${name}\n${id
 
 /**
  * SSE output: named events for control frames; messages are default events whose `data:` bytes are shared
- * by every connection, preceded by this connection's own `id:` line (the cursor of all its topics).
+ * by every connection, preceded by this connection's own `id:` line (the cursor of all its topics). A class:
+ * its methods are shared by every connection instead of a dozen closures each.
  */
+class SseOutput implements SessionOutput {
+  readonly sink: ByteSink;
+  readonly cursor: () => string;
+  constructor(sink: ByteSink, cursor: () => string) {
+    this.sink = sink;
+    this.cursor = cursor;
+  }
+
+  hello(frame: HelloFrame): void {
+    this.sink.write(event('hello', JSON.stringify(frame)));
+  }
+
+  subscribed(frame: SubscribedFrame): void {
+    this.sink.write(event('subscribed', JSON.stringify(frame), this.cursor()));
+  }
+
+  unsubscribed(): void {}
+
+  message(outbound: Outbound, sole: boolean): void {
+    // `id:` is this connection's cursor; connections on the same topics share it, and so the event's bytes.
+    this.sink.write(sole ? outbound.sseSoleEvent() : outbound.sseEvent(this.cursor()));
+  }
+
+  ack(): void {}
+
+  presence(frame: PresenceFrame): void {
+    this.sink.write(event('presence', JSON.stringify(frame)));
+  }
+
+  error(body: ErrorBody): void {
+    this.sink.write(event('error', JSON.stringify(body)));
+  }
+
+  ping(): void {
+    this.sink.write('event: ping\ndata: {}\n\n');
+  }
+
+  pong(): void {}
+
+  bufferedBytes(): number {
+    return this.sink.bufferedBytes();
+  }
+
+  progress(): number {
+    return this.sink.progress?.() ?? -1;
+  }
+
+  close(error: RealtimeError | undefined, reconnectWithinMs?: number): void {
+    const { sink } = this;
+    if (error && CUT_WITHOUT_GOODBYE.has(error.code)) return sink.destroy();
+    if (reconnectWithinMs !== undefined) sink.write(event('reconnect', JSON.stringify({ reconnectWithinMs })));
+    if (error) sink.write(event('error', JSON.stringify(error.toBody())));
+    sink.end();
+  }
+}
+
+/** The {@link SessionOutput} of an SSE stream (see `SseOutput`). */
 export function createSseOutput(sink: ByteSink, cursor: () => string): SessionOutput {
-  return {
-    hello: (frame) => sink.write(event('hello', JSON.stringify(frame))),
-    subscribed: (frame) => sink.write(event('subscribed', JSON.stringify(frame), cursor())),
-    unsubscribed: () => undefined,
-    message(outbound, sole) {
-      // `id:` is this connection's cursor; connections on the same topics share it, and so the event's bytes.
-      sink.write(sole ? outbound.sseSoleEvent() : outbound.sseEvent(cursor()));
-    },
-    ack: () => undefined,
-    presence: (frame) => sink.write(event('presence', JSON.stringify(frame))),
-    error: (body) => sink.write(event('error', JSON.stringify(body))),
-    ping: () => sink.write('event: ping\ndata: {}\n\n'),
-    pong: () => undefined,
-    bufferedBytes: () => sink.bufferedBytes(),
-    progress: () => sink.progress?.() ?? -1,
-    close(error, reconnectWithinMs) {
-      if (error && CUT_WITHOUT_GOODBYE.has(error.code)) return sink.destroy();
-      if (reconnectWithinMs !== undefined) sink.write(event('reconnect', JSON.stringify({ reconnectWithinMs })));
-      if (error) sink.write(event('error', JSON.stringify(error.toBody())));
-      sink.end();
-    },
-  };
+  return new SseOutput(sink, cursor);
 }
 
 /** `GET {path}/sse`: validate, authenticate and authorize, then stream (docs/protocol.md, SSE). */
