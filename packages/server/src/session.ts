@@ -291,6 +291,7 @@ export function createSession<P extends Principal>(
 
     async setPrincipal(next) {
       (session as { principal: P }).principal = next;
+      presenceOwner.principal = next;
       armExpiry();
       await Promise.all(
         [...subscriptions.keys()].map(async (topic) => {
@@ -337,7 +338,9 @@ export function createSession<P extends Principal>(
     ctx.sessions.delete(session);
   };
 
-  const presence = createSessionPresence(ctx, { id: session.id, get principal() { return session.principal; }, done: () => done, write: (frame) => guard(() => output.presence(frame)), error: reportError });
+  // `principal` is a plain property kept in step by setPrincipal: a literal with a getter is a V8 dictionary.
+  const presenceOwner = { id: session.id, principal: session.principal, done: () => done, write: (frame: PresenceFrame) => guard(() => output.presence(frame)), error: reportError };
+  const presence = createSessionPresence(ctx, presenceOwner);
   (session as { presence: SessionPresence }).presence = presence;
   soleTopic = soleTopicOf(session.positions);
   ctx.sessions.add(session);
