@@ -83,11 +83,16 @@ export async function readMeters(page: Page): Promise<Pick<BrowserRow, 'fps' | '
 }
 
 /** The RESULTS.md section: one table per rate, plus the highest rate each variant kept at 50 fps with no loss. */
-export function renderBrowserSection(rows: BrowserRow[], meta: { date: string; appMode: string; burstMs: number; quick: boolean }): string {
+export function renderBrowserSection(
+  rows: BrowserRow[],
+  meta: { date: string; appMode: string; burstMs: number; quick: boolean; load?: { start: number[]; end: number[] } },
+): string {
+  const loads = (values: number[]) => values.map((value) => value.toFixed(1)).join(' / ');
+  const load = meta.load ? ` Load average (1 / 5 / 15 min; the machine is shared): ${loads(meta.load.start)} at the start, ${loads(meta.load.end)} at the end.` : '';
   const lines = [
     '## High-rate feeds in Chromium (bench/browser-run.ts)',
     '',
-    `${meta.date}, tests/qwik-app under vite ${meta.appMode}, headless Chromium, hub and browser on the same 2-core machine, ${meta.burstMs / 1000} s bursts through \`hub.publish\`${meta.quick ? ' (quick run)' : ''}.`,
+    `${meta.date}, tests/qwik-app under vite ${meta.appMode}, headless Chromium, hub and browser on the same 2-core machine, ${meta.burstMs / 1000} s bursts through \`hub.publish\`${meta.quick ? ' (quick run)' : ''}.${load}`,
     '`received` = messages that reached `useSubscription$` (seed: its onmessage), must equal `published`; fps over the burst and its tail; long tasks from PerformanceObserver; lag = publish to the newest item in the DOM.',
     '',
     '| rate msg/s | host | transport | published | received | gaps | fps | long tasks ms (max) | lag p50 / p99 ms |',

@@ -9,6 +9,7 @@
  * the same on their own in bench/browser-results.{json,md}.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../tests/e2e/helpers/browser.js';
 import { highRate } from '../tests/e2e/helpers/high-rate-driver.js';
@@ -32,6 +33,7 @@ const VARIANTS = (<Variant[]>[
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 const preview = existsSync(here('../tests/qwik-app/dist/q-manifest.json'));
+const loadAtStart = loadavg();
 const app = await startQwikApp(preview ? { mode: 'preview' } : {});
 const browser = await launchBrowser();
 const rows: BrowserRow[] = [];
@@ -84,7 +86,7 @@ if (smoke) {
 }
 
 if (write) {
-  const meta = { date: new Date().toISOString(), appMode: preview ? 'preview' : 'dev', burstMs: BURST_MS, quick };
+  const meta = { date: new Date().toISOString(), appMode: preview ? 'preview' : 'dev', burstMs: BURST_MS, quick, load: { start: loadAtStart, end: loadavg() } };
   const jsonPath = here('./results.json');
   const results = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
   results.browser = { ...meta, rows };
