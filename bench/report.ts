@@ -35,6 +35,9 @@ in the same run (per round, then the median). Machine-readable: [results.json](.
 | RSS per extra idle SSE connection (slope ${results.meta.config.idleCounts.join(' -> ')}), KB | <= 20 | ${mark(results.sseRssMarginalKb, (v) => v <= 20)} |
 | RSS per extra idle WebSocket connection (slope), KB | <= 25 | ${mark(results.wsRssMarginalKb, (v) => v <= 25)} |
 | overload peak RSS, MB | < 300 | ${mark(results.overloadPeakRssMb, (v) => v < 300)} |
+| overload: healthy clients' p99, ms | < 250 | ${mark(overload?.healthyP99Ms, (v) => v < 250)} |
+| overload: healthy clients' lost messages | 0 | ${mark(overload?.healthyLost, (v) => v === 0)} |
+| overload: slow readers cut with \`slow_consumer\` within the ${overload?.seconds ?? '?'} s | all ${overload?.slowSubscribers ?? ''} | ${overload ? `**${overload.slowCut}** (${overload.slowCut === overload.slowSubscribers ? 'met' : 'not met'}); all cut ${overload.lastSlowCutAfterS ?? '(not all)'} s after they stopped reading, first ${overload.firstSlowCutAfterS ?? '-'} s` : 'not run'} |
 
 ## Fan-out throughput
 

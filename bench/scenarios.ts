@@ -212,12 +212,26 @@ export async function overload(config: BenchConfig) {
     await crowd.waitFor(messages * n);
     const saturation = messages / ((performance.now() - started) / 1000);
     const slow = crowd.subscribers.filter((_, i) => i % 10 === 9);
+    const pausedAt = performance.now();
     for (const s of slow) s.socket.pause();
+    // A paused socket never sees its close, so cuts are read off the hub's subscriber count (healthy
+    // subscribers stay), sampled while publishing: seconds since the slow ones stopped reading.
+    const cutAt: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      let last = n;
+      while (sampling) {
+        const { count } = await server.ask<{ count: number }>({ cmd: 'count' });
+        for (; last > count; last--) cutAt.push((performance.now() - pausedAt) / 1000);
+        await sleep(200);
+      }
+    })();
     const healthy = crowd.subscribers.filter((_, i) => i % 10 !== 9);
     const base = new Map(healthy.map((s) => [s, s.received]));
     for (const s of healthy) s.latencies?.splice(0);
     await server.ask({ cmd: 'mark' });
     const { published, maxBehindMs } = await server.ask<{ published: number; maxBehindMs: number }>({ cmd: 'rate', rate: 2 * saturation, seconds: config.overloadSeconds, size: config.size });
+    const windowEnd = (performance.now() - pausedAt) / 1000;
     // Wait for the healthy subscribers to catch up (or 5 s without progress).
     let progress = Date.now();
     let seen = crowd.delivered();
@@ -228,6 +242,16 @@ export async function overload(config: BenchConfig) {
     const stats = await server.ask<{ peakRss: number; disconnects: Record<string, number> }>({ cmd: 'stats' });
     const lost = healthy.reduce((sum, s) => sum + Math.max(0, published - (s.received - base.get(s)!)), 0);
     const latencies = healthy.flatMap((s) => s.latencies ?? []);
+    // Then how long a stopped reader really lasts: the kernel's socket buffers (MBs on loopback) take its
+    // bytes first, so go on publishing at the same rate until every slow reader is cut (or a bound).
+    const bound = pausedAt + config.overloadSeconds * 6000;
+    while (cutAt.length < slow.length && performance.now() < bound) {
+      await server.ask({ cmd: 'rate', rate: 2 * saturation, seconds: 1, size: config.size });
+    }
+    await sleep(300);
+    sampling = false;
+    await sampler;
+    const after = await server.ask<{ disconnects: Record<string, number> }>({ cmd: 'stats' });
     crowd.close();
     return {
       subscribers: n,
@@ -237,8 +261,13 @@ export async function overload(config: BenchConfig) {
       seconds: config.overloadSeconds,
       publisherMaxBehindMs: maxBehindMs,
       peakRssMb: Math.round(stats.peakRss / 1048576),
-      slowCut: slow.filter((s) => s.closed).length,
+      slowCut: cutAt.filter((t) => t <= windowEnd).length,
       slowConsumerDisconnects: stats.disconnects.slow_consumer ?? 0,
+      slowCutInTotal: cutAt.length,
+      slowConsumerDisconnectsInTotal: after.disconnects.slow_consumer ?? 0,
+      // Seconds from stopping to read to the first and the last slow reader's cut (null: not all were cut).
+      firstSlowCutAfterS: cutAt.length ? Math.round(cutAt[0]! * 10) / 10 : null,
+      lastSlowCutAfterS: cutAt.length >= slow.length ? Math.round(cutAt[slow.length - 1]! * 10) / 10 : null,
       healthyLost: lost,
       healthyP50Ms: percentile(latencies, 50),
       healthyP99Ms: percentile(latencies, 99),
