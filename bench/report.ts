@@ -11,6 +11,12 @@ function table(rows: Row[] | undefined): string {
 
 const mark = (value: number | null | undefined, ok: (v: number) => boolean) => (value == null ? 'not run' : ok(value) ? `**${value}** (met)` : `**${value}** (not met)`);
 
+/** The hub's idle-memory row with the most connections for `transport`. */
+const largest = (memory: { rows?: Row[] } | undefined, transport: string) =>
+  memory?.rows?.filter((r) => r.server === 'hub' && r.transport === transport).sort((a, b) => Number(b.connections) - Number(a.connections))[0] as
+    | { connections: number; rssPerConnectionKb: number }
+    | undefined;
+
 /** The whole RESULTS.md text. */
 export function renderResults(results: any, findings: string): string {
   const { meta, fanout, memory, latency, overload, manyTopics, brokers } = results;
@@ -30,8 +36,10 @@ in the same run (per round, then the median). Machine-readable: [results.json](.
 | hub SSE / better-sse | >= 2 | ${mark(results.sseVsBetterSse, (v) => v >= 2)} |
 | hub WebSocket / naive \`ws\` loop | >= 3 | ${mark(results.wsVsNaiveWs, (v) => v >= 3)} |
 | hub WebSocket / raw SSE loop | >= 0.9 | ${mark(results.wsVsRawSse, (v) => v >= 0.9)} |
-| RSS per idle SSE connection, KB | <= 20 | ${mark(results.sseRssPerConnKb, (v) => v <= 20)} |
-| RSS per idle WebSocket connection, KB | <= 25 | ${mark(results.wsRssPerConnKb, (v) => v <= 25)} |
+| RSS per idle SSE connection (worst crowd size), KB | <= 20 | ${mark(results.sseRssPerConnKb, (v) => v <= 20)} |
+| RSS per idle WebSocket connection (worst crowd size), KB | <= 25 | ${mark(results.wsRssPerConnKb, (v) => v <= 25)} |
+| RSS per idle SSE connection at ${largest(memory, 'sse')?.connections ?? '-'}, KB | <= 20 | ${mark(largest(memory, 'sse')?.rssPerConnectionKb, (v) => v <= 20)} |
+| RSS per idle WebSocket connection at ${largest(memory, 'websocket')?.connections ?? '-'}, KB | <= 25 | ${mark(largest(memory, 'websocket')?.rssPerConnectionKb, (v) => v <= 25)} |
 | RSS per extra idle SSE connection (slope ${results.meta.config.idleCounts.join(' -> ')}), KB | <= 20 | ${mark(results.sseRssMarginalKb, (v) => v <= 20)} |
 | RSS per extra idle WebSocket connection (slope), KB | <= 25 | ${mark(results.wsRssMarginalKb, (v) => v <= 25)} |
 | overload peak RSS, MB | < 300 | ${mark(results.overloadPeakRssMb, (v) => v < 300)} |
