@@ -1,7 +1,8 @@
 /**
  * Child process of the reconnect-storm benchmark (storm.ts): one hub process, driven over IPC.
  *
- * Built by storm.ts into plain JavaScript and run as `node .build/storm-hub.mjs <memory|redis> <port> <prefix>`.
+ * Built by storm.ts into plain JavaScript and run as `node .build/storm-hub.mjs <memory|redis> <port> <prefix>
+ * [maxConcurrentHandshakes]`.
  * It does not listen until told to, so the parent can start the next hub before it stops the current one and
  * hand the port over in milliseconds. Commands (see storm-procs.ts):
  * - `listen`: listen on the port;
@@ -19,7 +20,7 @@ import { createRedisBroker } from '../packages/server/src/brokers/redis.js';
 import { attachHub, createHub, createMemoryBroker, createNodeHandler } from '../packages/server/src/index.js';
 import { serveCommands } from './storm-procs.js';
 
-const [brokerName = 'memory', portText = '0', prefix = `storm${process.pid}`] = process.argv.slice(2);
+const [brokerName = 'memory', portText = '0', prefix = `storm${process.pid}`, maxHandshakes] = process.argv.slice(2);
 
 /**
  * A connected Redis client before the hub listens, as a server started for real would: the broker's own lazy
@@ -39,7 +40,7 @@ const broker =
   brokerName === 'redis'
     ? createRedisBroker({ client: await redisClient(), prefix: `${prefix}:`, historyTtlMs: 120_000, idleTtlMs: 120_000 })
     : createMemoryBroker();
-const hub = createHub({ broker });
+const hub = createHub({ broker, ...(maxHandshakes ? { maxConcurrentHandshakes: Number(maxHandshakes) } : {}) });
 const server = createServer(createNodeHandler(hub));
 server.keepAliveTimeout = 30_000;
 attachHub(server, hub);

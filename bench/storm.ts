@@ -16,7 +16,7 @@
  *   node --import tsx bench/storm.ts --clients=100 --loads=2 --no-write
  *   node --import tsx bench/storm.ts --smoke          # a few clients, writes nothing (the smoke in pnpm test)
  * Other flags: --brokers=memory,redis --ways=kill,drain --drain-ms=1000 --mix=websocket:1
- * --src=HEAD (core and server as committed, see storm-build.ts)
+ * --src=HEAD (core and server as committed, see storm-build.ts) --max-handshakes=N (the hub's cap)
  * --load-cpus=0 --hub-cpus=1 (taskset lists; `none` to leave a process unpinned).
  *
  * Prints `STORM_JSON {...}` as its last line.
@@ -62,6 +62,8 @@ const config = {
   topics: 10,
   ratePerSecond: 100,
   drainMs: Number(flag('drain-ms') ?? 1000),
+  // The hub's maxConcurrentHandshakes (its default when not given).
+  maxHandshakes: flag('max-handshakes'),
   // --mix=websocket:1 to isolate one transport.
   mix: (flag('mix') ? Object.fromEntries(flag('mix')!.split(',').map((part) => [part.split(':')[0], Number(part.split(':')[1])])) : { websocket: 0.4, 'fetch-sse': 0.4, 'long-poll': 0.2 }) as Record<StormTransport, number>,
   steadyMs: smoke ? 300 : 2000,
@@ -82,7 +84,8 @@ async function until(ok: () => Promise<boolean>, timeoutMs: number): Promise<boo
   return true;
 }
 
-const startHub = (file: string, broker: string, port: number, prefix: string) => startChild([file, broker, String(port), prefix], pinned(config.hubCpus));
+const startHub = (file: string, broker: string, port: number, prefix: string) =>
+  startChild([file, broker, String(port), prefix, ...(config.maxHandshakes ? [config.maxHandshakes] : [])], pinned(config.hubCpus));
 
 /** The crowd: `config.clients` clients in `config.loads` processes, process n hosting every n-th client. */
 async function openCrowd(file: string, url: string): Promise<StormChild[]> {
