@@ -37,6 +37,7 @@ class NodeSink implements ByteSink {
     const moved = this.moved;
     this.writer = createTickWriter(concatRun, (bytes) => {
       if (stream.destroyed || stream.writableEnded) return;
+      progressOf(moved, stream.socket);
       stream.write(bytes);
       afterWrite(moved, stream.socket);
     });

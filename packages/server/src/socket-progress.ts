@@ -23,11 +23,13 @@ export interface SocketProgress {
 /** A fresh record for a connection. */
 export const createSocketProgress = (): SocketProgress => ({ length: 0, moves: 0 });
 
-/** Note the socket's queue right after writing to it, so that only the kernel changes it until the next look. */
+/**
+ * Note the socket's queue right after writing to it, so that only the kernel changes it until the next look.
+ * Call {@link progressOf} right before the write: a request the kernel finished just before would otherwise be
+ * hidden by the bytes the write adds.
+ */
 export function afterWrite(progress: SocketProgress, socket: ProgressSocket | null | undefined): void {
-  if (!socket) return;
-  progressOf(progress, socket);
-  progress.length = socket.writableLength;
+  if (socket) progress.length = socket.writableLength;
 }
 
 /**

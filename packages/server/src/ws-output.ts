@@ -35,6 +35,7 @@ class WsOutput implements SessionOutput {
     const moved = this.moved;
     this.writer = createTickWriter(batch ? batchRun : concatRun, (bytes) => {
       if (ws.readyState !== ws.OPEN || socket.destroyed) return;
+      progressOf(moved, socket as ProgressSocket);
       socket.write(bytes);
       afterWrite(moved, socket as ProgressSocket);
     });
