@@ -212,6 +212,26 @@ describe('client over the fake server', () => {
     expect((sub.state().nextRetryAt ?? 0) - Date.now()).toBe(1000);
   });
 
+  test('GIVEN a topic refused again and again with try_again_later THEN each resubscribe waits the hint plus jitter, not the growing backoff', async () => {
+    const { client, server } = createTestClient({ platform: { network: null, visibility: null, random: () => 0.5 }, backoff: { baseMs: 1000 } });
+    const sub = client.subscribe('t', {});
+    await settle();
+    const waits: number[] = [];
+    for (let refusal = 0; refusal < 6; refusal++) {
+      server.error('t', 'try_again_later', 'busy', 1000);
+      await settle();
+      waits.push((sub.state().nextRetryAt ?? 0) - Date.now());
+      await vi.advanceTimersByTimeAsync(waits.at(-1)!);
+      expect(sub.state().status).toBe('live');
+    }
+    // 1000 + half of max(1000, retry-now window 1000): the hub's pace, however often it refused.
+    expect(waits).toEqual([1500, 1500, 1500, 1500, 1500, 1500]);
+    // Any other hinted error still backs off: attempt 6 of 1 s base is 32 s, half of it 16 s.
+    server.error('t', 'rate_limited', 'slow down', 1000);
+    await settle();
+    expect((sub.state().nextRetryAt ?? 0) - Date.now()).toBeGreaterThan(1500);
+  });
+
   test('GIVEN a forbidden topic THEN its state stays failed and a new subscribe starts over', async () => {
     const { client, server } = createTestClient();
     const sub = client.subscribe('secret', {});

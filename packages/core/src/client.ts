@@ -116,9 +116,11 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     // A topic that stayed live for a while starts over; one that fails right after each resubscribe backs off.
     if (entry.liveSince !== undefined && platform.now() - entry.liveSince >= minUptimeMs) entry.attempt = 0;
     entry.liveSince = undefined;
-    let delay = backoffDelay(entry.attempt++, platform.random(), options.backoff);
-    // A server at its cap (`try_again_later`) said when: at least that, jittered like a connection retry.
-    if (retryAfterMs && retryAfterMs > 0) delay = Math.max(delay, retryAfterMs + Math.floor(platform.random() * Math.max(retryAfterMs, retryNowWindowMs)));
+    const backoff = backoffDelay(entry.attempt++, platform.random(), options.backoff);
+    // A hint is waited at least, jittered like a connection retry; a hub at its cap (`try_again_later`) paces
+    // alone, not stacked on the growing backoff (see retry-delay.ts).
+    const hinted = retryAfterMs && retryAfterMs > 0 ? retryAfterMs + Math.floor(platform.random() * Math.max(retryAfterMs, retryNowWindowMs)) : 0;
+    const delay = hinted && error.code === 'try_again_later' ? hinted : Math.max(backoff, hinted);
     setTopicState(entry, { status: 'resubscribing', error, nextRetryAt: platform.now() + delay }, safely);
     entry.retryTimer = platform.setTimeout(() => {
       entry.retryTimer = undefined;

@@ -29,9 +29,9 @@ export interface FakeServer extends FakePresence {
   /**
    * Send a topic-level error to every session subscribed to `topic` and drop that subscription, as the hub
    * does (`forbidden` leaves the topic failed; a retryable code such as `broker_unavailable` makes the
-   * client resubscribe it with backoff).
+   * client resubscribe it with backoff). `retryAfterMs` is the server's hint, as a hub at its cap sends it.
    */
-  error(topic: string, code: ErrorCode, message?: string): void;
+  error(topic: string, code: ErrorCode, message?: string, retryAfterMs?: number): void;
   /** Announce a drain (`reconnectWithinMs`) to every open session, then drop them with `server_shutdown`. */
   drain(reconnectWithinMs: number): void;
   /** Lose all history (new epoch per topic) and drop the sessions, like a restarted memory broker. */
@@ -205,11 +205,12 @@ export function createFakeTransport(options: FakeTransportOptions = {}): { trans
     fail(code) {
       failure = code;
     },
-    error(topic, code, message) {
+    error(topic, code, message, retryAfterMs) {
       for (const session of sessions) {
         if (!session.topics.has(topic)) continue;
         session.topics.delete(topic);
-        later(() => live(session) && session.events.error({ code, message: message ?? `fake server: ${code}`, topic }));
+        const body = { code, message: message ?? `fake server: ${code}`, topic, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+        later(() => live(session) && session.events.error(body));
       }
     },
     drain(reconnectWithinMs) {
