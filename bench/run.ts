@@ -29,12 +29,19 @@ const write = !smoke && !args.includes('--no-write');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const runs = (name: string) => !only || only.includes(name);
 
+/**
+ * Sections other benchmarks own in RESULTS.md (`<!-- storm:start -->` ... `<!-- storm:end -->`, the browser
+ * bench's, any other marked one), kept in their order after this benchmark's part.
+ */
+function keptSections(previous: string): string {
+  return [...previous.matchAll(/<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->\n?/g)].map((m) => `\n${m[0]}`).join('');
+}
+
 // `--render`: rewrite RESULTS.md from results.json and FINDINGS.md, measuring nothing.
 if (args.includes('--render')) {
   const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-  const previous = readFileSync(here('./RESULTS.md'), 'utf8');
-  const storm = /<!-- storm:start -->[\s\S]*<!-- storm:end -->\n?/.exec(previous)?.[0];
-  writeFileSync(here('./RESULTS.md'), `${renderResults(JSON.parse(readFileSync(here('./results.json'), 'utf8')), readFileSync(here('./FINDINGS.md'), 'utf8'))}${storm ? `\n${storm}` : ''}`);
+  const kept = keptSections(readFileSync(here('./RESULTS.md'), 'utf8'));
+  writeFileSync(here('./RESULTS.md'), `${renderResults(JSON.parse(readFileSync(here('./results.json'), 'utf8')), readFileSync(here('./FINDINGS.md'), 'utf8'))}${kept}`);
   process.exit(0);
 }
 
@@ -137,8 +144,8 @@ if (write) {
   const previous = existsSync(here('./results.json')) ? JSON.parse(readFileSync(here('./results.json'), 'utf8')) : {};
   writeFileSync(here('./results.json'), `${JSON.stringify({ ...results, storm: previous.storm }, null, 2)}\n`);
   const findings = existsSync(here('./FINDINGS.md')) ? readFileSync(here('./FINDINGS.md'), 'utf8') : '';
-  const stormSection = existsSync(here('./RESULTS.md')) ? /<!-- storm:start -->[\s\S]*<!-- storm:end -->\n?/.exec(readFileSync(here('./RESULTS.md'), 'utf8'))?.[0] : undefined;
-  writeFileSync(here('./RESULTS.md'), `${renderResults(results, findings)}${stormSection ? `\n${stormSection}` : ''}`);
+  const kept = existsSync(here('./RESULTS.md')) ? keptSections(readFileSync(here('./RESULTS.md'), 'utf8')) : '';
+  writeFileSync(here('./RESULTS.md'), `${renderResults(results, findings)}${kept}`);
 }
 console.log(`BENCH_JSON ${JSON.stringify(results)}`);
 process.exit(0);
