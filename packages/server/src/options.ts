@@ -40,7 +40,8 @@ export interface HubOptions<P extends Principal = Principal> {
    * A connection with bytes waiting that the network has taken none of for this long is cut with
    * `slow_consumer`, however few bytes wait: a client that stopped reading is cut within a few seconds of
    * the kernel's socket buffers filling up, instead of when `maxBufferedBytes` finally fills (which at a
-   * low message rate may be never). A slow reader that still reads is not cut by this rule. @default 5000
+   * low message rate may be never). A slow reader that still reads is not cut by this rule; a wait that began
+   * with many bytes queued gets as long as they take at 16 KB/s, if longer. @default 5000
    */
   slowConsumerMs?: number;
   /**

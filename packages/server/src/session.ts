@@ -22,6 +22,7 @@ import type { RateLimiter } from './rate-limit.js';
 import { createSessionPresence } from './session-presence.js';
 import type { SessionPresence } from './session-presence.js';
 import { countSubscribed } from './metrics-counters.js';
+import { createStallClock, stalledFor } from './socket-progress.js';
 import { createSubscription } from './subscription.js';
 import type { SubscribeRequest, Subscription } from './subscription.js';
 
@@ -129,24 +130,16 @@ export function createSession<P extends Principal>(
 
   const counters = ctx.counters.transports[transport];
   const overflow = () => session.close('slow_consumer', `more than ${options.maxBufferedBytes} bytes waiting to be sent`);
-  // The network took no byte for `slowConsumerMs` while some waited: the client stopped reading. Counted
-  // from the first look at a stuck queue, so only outputs that can tell (`progress`) are ever cut by it.
   // Kept up to date wherever a topic enters or leaves `session.positions` (only this file changes its keys).
   let soleTopic: string | undefined;
-  let stallMoves = -1;
-  let stallSince = 0;
+  // The network took no byte for `slowConsumerMs` while some waited: the client stopped reading. Counted
+  // from the first look at a stuck queue, so only outputs that can tell (`progress`) are ever cut by it.
+  const stall = createStallClock();
   const stalled = () => {
     const moves = output.progress?.() ?? -1;
-    if (moves < 0) {
-      stallMoves = -1;
-      return false;
-    }
-    if (moves !== stallMoves) {
-      stallMoves = moves;
-      stallSince = options.now();
-      return false;
-    }
-    return options.now() - stallSince > options.slowConsumerMs;
+    // The fan-out path: nothing waits, nothing waited at the last look.
+    if (moves < 0 && stall.moves < 0) return false;
+    return stalledFor(stall, moves, output.bufferedBytes(), options.now(), options.slowConsumerMs);
   };
   const overflowOrStall = () => {
     if (output.bufferedBytes() > options.maxBufferedBytes) overflow();

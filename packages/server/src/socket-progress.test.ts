@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { afterWrite, createSocketProgress, progressOf } from './socket-progress.js';
+import { afterWrite, createSocketProgress, createStallClock, MIN_DRAIN_BYTES_PER_SECOND, progressOf, stalledFor } from './socket-progress.js';
 
 /** A stand-in for the part of a socket the progress record reads. */
 const socketWith = (writableLength: number) => ({ writableLength, destroyed: false });
@@ -50,5 +50,29 @@ describe('socket progress', () => {
     afterWrite(progress, socket);
     socket.writableLength = 0;
     expect(progressOf(progress, socket)).toBe(-1);
+  });
+});
+
+describe('stall clock', () => {
+  const limitMs = 1000;
+
+  test('GIVEN a queue that does not move THEN it counts as stopped only after limitMs; WHEN it moves THEN the clock restarts', () => {
+    const clock = createStallClock();
+    expect(stalledFor(clock, 3, 1024, 0, limitMs)).toBe(false);
+    expect(stalledFor(clock, 3, 1024, 1000, limitMs)).toBe(false);
+    expect(stalledFor(clock, 3, 1024, 1001, limitMs)).toBe(true);
+    expect(stalledFor(clock, 4, 1024, 1002, limitMs)).toBe(false);
+    expect(stalledFor(clock, 4, 1024, 1500, limitMs)).toBe(false);
+    expect(stalledFor(clock, -1, 0, 2500, limitMs)).toBe(false);
+    expect(stalledFor(clock, 4, 1024, 2600, limitMs)).toBe(false);
+  });
+
+  test('GIVEN a large request waiting when the wait began THEN it gets the time it takes at the slowest drain, not just limitMs', () => {
+    const clock = createStallClock();
+    const bytes = 10 * MIN_DRAIN_BYTES_PER_SECOND;
+    expect(stalledFor(clock, 0, bytes, 0, limitMs)).toBe(false);
+    expect(stalledFor(clock, 0, bytes, 5000, limitMs)).toBe(false);
+    expect(stalledFor(clock, 0, bytes, 10_000, limitMs)).toBe(false);
+    expect(stalledFor(clock, 0, bytes + 1, 10_001, limitMs)).toBe(true);
   });
 });

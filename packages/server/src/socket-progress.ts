@@ -45,3 +45,39 @@ export function progressOf(progress: SocketProgress, socket: ProgressSocket | nu
   progress.length = length;
   return length === 0 ? -1 : progress.moves;
 }
+
+/**
+ * The slowest drain the stall rule waits for: a write request of `bytes` gets `bytes / MIN_DRAIN_BYTES_PER_SECOND`
+ * seconds when that is longer than `slowConsumerMs`, so a client on a slow link catching up on a large replay
+ * chunk is not mistaken for one that stopped reading (Node shows progress per finished request only).
+ */
+export const MIN_DRAIN_BYTES_PER_SECOND = 16 * 1024;
+
+/** A connection's stall clock (see {@link stalledFor}). */
+export interface StallClock {
+  moves: number;
+  since: number;
+  /** Bytes waiting when the current wait began (an upper bound of the request the kernel has to finish). */
+  bytes: number;
+}
+
+/** A fresh clock: nothing waits. */
+export const createStallClock = (): StallClock => ({ moves: -1, since: 0, bytes: 0 });
+
+/**
+ * Whether a connection counts as stopped: `moves` (from {@link progressOf}) has not changed for `limitMs`, or
+ * for as long as the bytes waiting when the wait began take at {@link MIN_DRAIN_BYTES_PER_SECOND}, if longer.
+ */
+export function stalledFor(clock: StallClock, moves: number, waitingBytes: number, now: number, limitMs: number): boolean {
+  if (moves < 0) {
+    clock.moves = -1;
+    return false;
+  }
+  if (moves !== clock.moves) {
+    clock.moves = moves;
+    clock.since = now;
+    clock.bytes = waitingBytes;
+    return false;
+  }
+  return now - clock.since > Math.max(limitMs, (clock.bytes * 1000) / MIN_DRAIN_BYTES_PER_SECOND);
+}
