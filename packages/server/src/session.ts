@@ -1,15 +1,5 @@
-import { createPositions, encodeCursor, isValidTopic, positionOfTopic, PROTOCOL_VERSION } from '@qwik-realtime/core/protocol';
-import type {
-  AckFrame,
-  PresenceFrame,
-  ErrorBody,
-  ErrorCode,
-  HelloFrame,
-  Positions,
-  PublishFrame,
-  SubscribedFrame,
-  UnsubscribedFrame,
-} from '@qwik-realtime/core/protocol';
+import { createPositions, isValidTopic, positionOfTopic, PROTOCOL_VERSION } from '@qwik-realtime/core/protocol';
+import type { ErrorCode, Positions, PresenceFrame, PublishFrame, UnsubscribedFrame } from '@qwik-realtime/core/protocol';
 import type { Principal } from './auth.js';
 import { RealtimeError, toRealtimeError } from './errors.js';
 import type { HubContext } from './hub-context.js';
@@ -25,33 +15,10 @@ import { countSubscribed } from './metrics-counters.js';
 import { createStallClock, stalledFor } from './socket-progress.js';
 import { createSubscription } from './subscription.js';
 import type { SubscribeRequest, Subscription } from './subscription.js';
+import { fastCursor, soleTopicOf } from './session-cursor.js';
+import type { SessionOutput } from './session-output.js';
 
-/** Where a session writes; one implementation per transport (SSE, WebSocket). */
-export interface SessionOutput {
-  hello(frame: HelloFrame): void;
-  subscribed(frame: SubscribedFrame): void;
-  unsubscribed(frame: UnsubscribedFrame): void;
-  /** `sole`: the connection's only position is this message's topic (its cursor is the message's position). */
-  message(outbound: Outbound, sole: boolean): void;
-  ack(frame: AckFrame): void;
-  /** Presence member lists and changes (docs/protocol.md, Presence). */
-  presence(frame: PresenceFrame): void;
-  error(body: ErrorBody): void;
-  ping(): void;
-  pong(): void;
-  /** Bytes written but not yet flushed to the network. */
-  bufferedBytes(): number;
-  /**
-   * -1 while the kernel has taken every byte written; otherwise a count that grows whenever the network was
-   * seen taking bytes (see socket-progress.ts). Absent when the output cannot tell; drives `slowConsumerMs`.
-   */
-  progress?(): number;
-  /**
-   * End the connection, telling the client why when `error` is given; `slow_consumer` drops buffered bytes.
-   * `reconnectWithinMs` (a drain) is announced first with a `reconnect` frame / event.
-   */
-  close(error: RealtimeError | undefined, reconnectWithinMs?: number): void;
-}
+export type { SessionOutput } from './session-output.js';
 
 /** A live connection as operators and hooks see it (`hub.onConnection`, `hub.sessions()`). */
 export interface SessionHandle<P extends Principal = Principal> {
@@ -86,28 +53,6 @@ export interface Session<P extends Principal = Principal> extends SessionHandle<
   closed(): void;
 }
 
-/** {@link encodeCursor}, with a fast path for the usual case of one epoch across all topics. */
-/** The one topic of `positions`, or undefined when there are none or several. */
-function soleTopicOf(positions: Positions): string | undefined {
-  let sole: string | undefined;
-  for (const topic in positions) {
-    if (sole !== undefined) return undefined;
-    sole = topic;
-  }
-  return sole;
-}
-
-function fastCursor(positions: Positions): string {
-  let epoch: string | undefined;
-  let body = '';
-  for (const topic in positions) {
-    const position = positions[topic] as Positions[string];
-    if (epoch === undefined) epoch = position.epoch;
-    else if (position.epoch !== epoch) return encodeCursor(positions);
-    body += body === '' ? `${topic}=${position.offset}` : `,${topic}=${position.offset}`;
-  }
-  return `${epoch ?? ''};${body}`;
-}
 
 /** Create a session, register it with the hub, send `hello` and start heartbeats. */
 export function createSession<P extends Principal>(
