@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLOSE_CODES, isValidEpoch, retryPolicyOf } from '@qwik-realtime/core/protocol';
+import { CLOSE_CODES, retryPolicyOf } from '@qwik-realtime/core/protocol';
 import type { ErrorCode, Position } from '@qwik-realtime/core/protocol';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
@@ -9,38 +9,17 @@ import type { Principal, RequestInfo } from '../auth.js';
 import { RealtimeError, toRealtimeError } from '../errors.js';
 import { nodeRequestInfo } from '../exchange.js';
 import type { HubContext } from '../hub-context.js';
-import { DEAD_LETTER_PREVIEW_CHARS } from '../dead-letter.js';
 import { createRateLimiter } from '../rate-limit.js';
 import { createSession } from '../session.js';
 import type { Session } from '../session.js';
 import { createWsOutput } from '../ws-output.js';
-
-/** Largest `history` replay one subscribe asks for (the same cap as SSE's `history` parameter). */
-const MAX_HISTORY = 100_000;
+import { isCount, isObject, isPosition, MAX_HISTORY, parseFrame, rawHead } from './ws-inbound-frame.js';
 
 /** Upgrade refusals answered with an accepted socket, an `error` frame and the close code (see `closeAfterAccept`). */
 const CLOSE_AFTER_ACCEPT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['try_again_later', 'server_shutdown']);
 
 /** Most `rate_limited` error frames sent per second to one connection; further refused frames get none. */
 const MAX_RATE_LIMITED_REPLIES_PER_SECOND = 10;
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-const isPosition = (value: unknown): value is Position => isObject(value) && isCount(value.offset) && isValidEpoch(value.epoch);
-
-const textOf = (raw: RawData): Buffer => (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
-
-/** A frame's JSON, or `undefined` when it does not parse. */
-function parseFrame(raw: RawData): unknown {
-  try {
-    return JSON.parse(String(textOf(raw)));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The first bytes of an oversize frame, for its dead letter. */
-const rawHead = (raw: RawData): string => textOf(raw).subarray(0, DEAD_LETTER_PREVIEW_CHARS).toString('utf8');
 
 /** Serve WebSocket upgrades for one hub (`attachHub` wires it to an HTTP server). */
 export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) {
