@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
-import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { connect, headers, nanos } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Envelope } from '@qwik-realtime/core/protocol';
 import type { Broker, BrokerPublish, BrokerPublishResult, HistoryQuery, HistoryResult } from '../broker.js';
 import { RealtimeError } from '../errors.js';
 import { retryOnContention } from './contention-retry.js';
 import type { ContentionRetryOptions } from './contention-retry.js';
+import { readNatsHistory } from './nats-history.js';
 import { createNatsLive } from './nats-live.js';
 import { createNatsPresence } from './nats-presence.js';
 import type { NatsLive } from './nats-live.js';
 import { EPOCH_HEADER, OFFSET_HEADER, createNatsStore, freshEpoch, isWrongLastSequence } from './nats-store.js';
 import type { NatsStore, TopicHead } from './nats-store.js';
+import { ensureNatsStream } from './nats-stream.js';
 import { assertSubjectPrefix, streamNameOf, topicToToken } from './nats-subjects.js';
-import { resumesFromNothing, unknownTopicEpoch } from './unknown-topic.js';
 
 export type { ContentionRetryOptions } from './contention-retry.js';
 
@@ -96,31 +97,17 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
   let up = true;
   let closed = false;
 
-  const ensureStream = async (jsm: JetStreamManager) => {
-    try {
-      await jsm.streams.info(stream);
-      return;
-    } catch (error) {
-      if (!(error instanceof JetStreamApiError) || error.code !== 10059) throw error;
-    }
-    try {
-      await jsm.streams.add({
-        name: stream,
-        subjects: [`${prefix}.>`],
-        retention: RetentionPolicy.Limits,
-        storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
-        max_msgs_per_subject: historySize,
-        max_bytes: options.streamMaxBytes === undefined ? -1 : Math.max(1, Math.floor(options.streamMaxBytes)),
-        max_age: ttlMs > 0 ? nanos(ttlMs) : 0,
-        duplicate_window: nanos(dedupMs),
-        discard: DiscardPolicy.Old,
-        num_replicas: options.replicas ?? 1,
-      });
-    } catch (error) {
-      // Another instance may have created it meanwhile (possibly configured differently): use theirs.
-      await jsm.streams.info(stream).catch(() => Promise.reject(error));
-    }
-  };
+  const ensureStream = (jsm: JetStreamManager) =>
+    ensureNatsStream(jsm, {
+      name: stream,
+      prefix,
+      storage: options.storage,
+      historySize,
+      streamMaxBytes: options.streamMaxBytes,
+      ttlMs,
+      dedupMs,
+      replicas: options.replicas,
+    });
 
   const watch = (nc: NatsConnection) => {
     void (async () => {
@@ -236,37 +223,8 @@ export function createNatsBroker(options: NatsBrokerOptions = {}): Broker {
     }, () => unavailable(`too much contention publishing on ${topic}`), options.contention);
   };
 
-  const readHistory = async (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
-    const { store } = await handles();
-    const subject = subjectOf(topic);
-    // A read publishes nothing: a topic with nothing stored answers with a head that can be resumed from.
-    const last = await store.headOf(subject);
-    const fromNothing = 'since' in query && resumesFromNothing(query.since, Date.now(), ttlMs > 0 ? ttlMs : Infinity);
-    if (!last) return { messages: [], recovered: !('since' in query) || fromNothing, head: { offset: 0, epoch: unknownTopicEpoch(Date.now()) } };
-    const head = { offset: last.offset, epoch: last.epoch };
-    if ('last' in query) {
-      const n = Math.min(Math.max(0, Math.floor(query.last)), last.offset);
-      if (n === 0) return { messages: [], recovered: true, head };
-      const wanted = last.offset - n + 1;
-      const first = await store.firstOf(subject);
-      if (!first) return { messages: [], recovered: true, head };
-      const from = Math.max(wanted, first.offset, 1);
-      const seq = from === first.offset ? first.seq : await store.seqOfOffset(subject, from, last);
-      if (seq === undefined) return { messages: [], recovered: true, head };
-      return { messages: await store.readFrom(subject, seq, last.offset - from + 1, last.seq), recovered: true, head };
-    }
-    const since = fromNothing ? { offset: 0, epoch: last.epoch } : query.since;
-    const fail = { messages: [], recovered: false, head };
-    if (since.epoch !== last.epoch || since.offset > last.offset || since.offset < 0) return fail;
-    if (since.offset === last.offset) return { messages: [], recovered: true, head };
-    const seq = await store.seqOfOffset(subject, since.offset + 1, last);
-    if (seq === undefined) return fail;
-    const count = Math.min(last.offset - since.offset, query.limit === undefined ? Infinity : Math.max(1, Math.floor(query.limit)));
-    const messages = await store.readFrom(subject, seq, count, last.seq);
-    // A replay cut short (trimmed meanwhile) is not a recovery.
-    if (messages[0]?.offset !== since.offset + 1 || messages.length !== count) return fail;
-    return { messages, recovered: true, head };
-  };
+  const readHistory = async (topic: string, query: HistoryQuery): Promise<HistoryResult> =>
+    readNatsHistory((await handles()).store, subjectOf(topic), query, ttlMs);
 
   return {
     kind: 'nats',
