@@ -1,12 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ChannelModel as Connection, ConfirmChannel } from 'amqplib';
-import type { Envelope, Position } from '@qwik-realtime/core/protocol';
+import type { Envelope } from '@qwik-realtime/core/protocol';
 import type { Broker, BrokerPublish, BrokerPublishResult, HistoryQuery, HistoryResult } from '../broker.js';
-import { RealtimeError } from '../errors.js';
-import { readStreamRange } from './rabbitmq-read.js';
+import { createSharedRangeRead, historyFromTail } from './rabbitmq-history.js';
 import { EPOCH_HEADER, KIND_HEADER, createRabbitTail } from './rabbitmq-tail.js';
 import type { RabbitTail } from './rabbitmq-tail.js';
-import { resumesFromNothing, unknownTopicEpoch } from './unknown-topic.js';
+import { sleep, startRabbitRun } from './rabbitmq-run.js';
+import { asUnavailable, unavailable, withTimeout } from './rabbitmq-unavailable.js';
 
 /** Options of {@link createRabbitMqBroker}. */
 export interface RabbitMqBrokerOptions {
@@ -32,22 +32,8 @@ export interface RabbitMqBrokerOptions {
   onError?: (error: unknown) => void;
 }
 
-const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `rabbitmq broker: ${detail}`);
-const asUnavailable = (error: unknown) => (error instanceof RealtimeError ? error : unavailable(error instanceof Error ? error.message : String(error)));
-const freshEpoch = () => randomBytes(6).toString('base64url');
 /** How long a stream that already exists may take to deliver its first entry before it counts as empty. */
 const FIRST_ENTRY_MS = 2000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(unavailable(`${what}: no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(asUnavailable(error))),
-    );
-  });
-}
 
 /**
  * A broker on RabbitMQ stream queues (RabbitMQ >= 3.9, over AMQP 0-9-1 with `amqplib`): one stream per topic,
@@ -186,38 +172,7 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
     return started;
   };
 
-  /** A tail whose run has an epoch: writes the marker (offset 0) under a lock when the stream is new. */
-  const startRun = async (topic: string): Promise<RabbitTail> => {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const tail = (await tailOf(topic, true)) as RabbitTail;
-      if (tail.head().epoch) return tail;
-      const { connection, confirm } = await handles();
-      const lock = await connection.createChannel();
-      lock.on('error', () => undefined);
-      try {
-        // An exclusive queue is a mutex that a crashed holder releases with its connection.
-        await lock.assertQueue(`${queueOf(topic)}.lock`, { exclusive: true, autoDelete: true, durable: false });
-      } catch {
-        await sleep(20 + Math.floor(Math.random() * 30));
-        continue;
-      }
-      try {
-        await sleep(settleMs);
-        if (!tail.head().epoch && !tail.gone) {
-          const token = randomUUID();
-          const marked = tail.waitFor(token);
-          const headers = { [EPOCH_HEADER]: freshEpoch(), [KIND_HEADER]: 'marker' };
-          confirm.sendToQueue(queueOf(topic), Buffer.from(''), { messageId: token, headers, persistent: true });
-          await withTimeout(confirm.waitForConfirms(), timeoutMs, 'marker confirm');
-          await withTimeout(marked, timeoutMs, 'marker');
-        }
-      } finally {
-        await lock.deleteQueue(`${queueOf(topic)}.lock`).catch(() => undefined);
-        await lock.close().catch(() => undefined);
-      }
-    }
-    throw unavailable(`could not start a run on ${topic}`);
-  };
+  const startRun = (topic: string): Promise<RabbitTail> => startRabbitRun(topic, { queue: queueOf(topic), tailOf, handles, settleMs, timeoutMs });
 
   const publishOnce = async (topic: string, input: BrokerPublish): Promise<BrokerPublishResult> => {
     const tail = await runOf(topic);
@@ -284,54 +239,12 @@ export function createRabbitMqBroker(options: RabbitMqBrokerOptions = {}): Broke
     void current.then((tail) => tail.close()).catch(() => undefined);
   };
 
-  /** Reads of one range in flight, shared: clients moving off a drained instance resume from the same offsets at once. */
-  const reading = new Map<string, Promise<Envelope[]>>();
-  const readRange = (connection: Connection, queue: string, topic: string, from: number, to: number): Promise<Envelope[]> => {
-    const key = `${queue}\n${from}\n${to}`;
-    let read = reading.get(key);
-    if (!read) {
-      read = withTimeout(readStreamRange(connection, queue, topic, from, to, timeoutMs), timeoutMs, 'history');
-      reading.set(key, read);
-      const done = () => void (reading.get(key) === read && reading.delete(key));
-      read.then(done, done);
-    }
-    return read.then((messages) => [...messages]);
-  };
-
+  const readRange = createSharedRangeRead(timeoutMs);
   const readHistory = async (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
     const { connection } = await handles();
     await revalidate(topic);
     const tail = await tailOf(topic, false);
-    const fromNothing = 'since' in query && resumesFromNothing(query.since, Date.now(), ttl);
-    const read = tail?.head();
-    if (tail && read && 'since' in query && (read.epoch === undefined || read.epoch === query.since.epoch) && query.since.offset > read.offset) {
-      // A position this epoch handed out is in the stream: the tail may still be reading the retained part
-      // (its quiet-period guess of the end comes early when deliveries stall under load). Let it catch up;
-      // a position still ahead after that (or after the timeout) is answered below as not recoverable.
-      await withTimeout(tail.reach(query.since.offset), timeoutMs, 'catching up').catch(() => undefined);
-    }
-    const known = tail?.head();
-    if (!tail || !known?.epoch) {
-      return { messages: [], recovered: !('since' in query) || fromNothing, head: { offset: 0, epoch: unknownTopicEpoch(Date.now()) } };
-    }
-    const head: Position = { offset: known.offset, epoch: known.epoch };
-    const fresh = (message: Envelope) => message.timestamp >= Date.now() - ttl;
-    const queue = queueOf(topic);
-    if ('last' in query) {
-      const n = Math.min(Math.max(0, Math.floor(query.last)), head.offset, maxCount);
-      const messages = await readRange(connection, queue, topic, head.offset - n + 1, head.offset);
-      return { messages: messages.filter(fresh), recovered: true, head };
-    }
-    const since = fromNothing ? { offset: 0, epoch: head.epoch } : query.since;
-    const fail = { messages: [], recovered: false, head };
-    if (since.epoch !== head.epoch || since.offset > head.offset || since.offset < 0) return fail;
-    if (since.offset === head.offset) return { messages: [], recovered: true, head };
-    if (head.offset - since.offset > maxCount) return fail;
-    const to = query.limit === undefined ? head.offset : Math.min(head.offset, since.offset + Math.max(1, Math.floor(query.limit)));
-    const messages = await readRange(connection, queue, topic, since.offset + 1, to);
-    const first = messages[0];
-    if (!first || first.offset !== since.offset + 1 || !fresh(first)) return fail;
-    return { messages, recovered: true, head };
+    return historyFromTail({ connection, queue: queueOf(topic), topic, tail, ttl, maxCount, timeoutMs, readRange }, query);
   };
 
   return {
