@@ -1,30 +1,18 @@
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryBroker } from '@qwik-realtime/server';
 import { afterEach, expect, test } from 'vitest';
 import { openSse, startHubServer } from './helpers/index.js';
 import type { TestHubServer } from './helpers/index.js';
+import { maskedTextFrame, stalledClients } from './helpers/stalled-client.js';
 
 let server: TestHubServer;
-const sockets: Socket[] = [];
+const stalled = stalledClients();
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  stalled.destroyAll();
   await server?.close();
 });
+const stalledClient = stalled.open;
 
-/** A raw TCP client that sends one request and then never reads (its socket stays paused). */
-async function stalledClient(port: number, request: string): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  sockets.push(socket);
-  await new Promise<void>((resolve) => socket.once('connect', resolve));
-  socket.on('error', () => undefined);
-  socket.write(Buffer.from(request, 'latin1'));
-  socket.pause();
-  return socket;
-}
-
-const maskedTextFrame = (text: string) => String.fromCharCode(0x81, 0x80 | text.length, 0, 0, 0, 0) + text;
 const payload = 'x'.repeat(32 * 1024);
 
 test.each([
