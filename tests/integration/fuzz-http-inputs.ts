@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { cursor, jsonValue, NARROWED, token, topicName, touchesHonest } from './fuzz-values.js';
 
 /** Which input class a request belongs to. */
-export type HttpKind = 'sse' | 'poll' | 'publish' | 'host';
+export type HttpKind = 'sse' | 'poll' | 'publish' | 'presence' | 'host';
 
 /** `Host` placeholders replaced when the request is written. */
 export const VALID_HOST = '\u0000valid';
@@ -120,6 +120,40 @@ export function publishRequest(mount: string, maxMessageBytes: number, maxFrameB
     target: fc.constant(`${mount}/publish`),
     host: fc.oneof({ arbitrary: fc.constant(VALID_HOST), weight: 12 }, { arbitrary: hostHeader, weight: 1 }),
     headers: fc.tuple(auth, contentType, fc.array(header, { maxLength: 2 })).map(([a, type, h]) => [...a, ['content-type', type] as [string, string], ...h]),
+    body,
+    chunked: fc.boolean(),
+  });
+}
+
+/**
+ * `POST {path}/presence` bodies: joins and leaves with junk actions, unknown / prototype-key connection ids,
+ * data up to past the 1 KiB member limit, `poll` of any type, any JSON, broken JSON.
+ */
+export function presenceRequest(mount: string): fc.Arbitrary<RawHttpRequest> {
+  const shaped = fc
+    .record(
+      {
+        action: fc.oneof({ arbitrary: fc.constantFrom('join', 'leave'), weight: 6 }, { arbitrary: fc.constantFrom('JOIN', '', '__proto__', 'constructor'), weight: 1 }, { arbitrary: jsonValue, weight: 1 }),
+        topic: fc.oneof({ arbitrary: topicName, weight: 5 }, { arbitrary: jsonValue, weight: 1 }),
+        connectionId: fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constantFrom('', '__proto__', 'constructor', 'toString', 'c'.repeat(10_000)), jsonValue),
+        data: fc.oneof({ arbitrary: jsonValue, weight: 5 }, { arbitrary: fc.integer({ min: 1000, max: 1100 }).map((n) => 'x'.repeat(n)), weight: 1 }),
+        poll: fc.oneof(fc.boolean(), jsonValue),
+      },
+      { requiredKeys: [] },
+    )
+    .filter((body) => !touchesHonest(body.topic))
+    .map((body) => JSON.stringify(body));
+  const body = fc.oneof(
+    { arbitrary: shaped, weight: 8 },
+    { arbitrary: jsonValue.map((v) => JSON.stringify(v)), weight: 1 },
+    { arbitrary: fc.constantFrom('', '{', 'null', '[]', '{"__proto__":{"action":"join","topic":"fz/p","poll":true}}'), weight: 1 },
+  );
+  return fc.record({
+    kind: fc.constant<HttpKind>('presence'),
+    method: method('POST'),
+    target: fc.constant(`${mount}/presence`),
+    host: fc.constant(VALID_HOST),
+    headers: fc.tuple(auth, contentType).map(([a, type]) => [...a, ['content-type', type] as [string, string]]),
     body,
     chunked: fc.boolean(),
   });

@@ -14,7 +14,7 @@ import { TOKENS } from './fuzz-hub.js';
 const ERROR_CODES = new Set(Object.keys(CLOSE_CODES) as ErrorCode[]);
 const CLOSE_CODE_VALUES = new Set<number>(Object.values(CLOSE_CODES));
 const DOCUMENTED_STATUSES = new Set<number>(Object.values(HTTP_STATUS));
-const SERVER_FRAME_TYPES = new Set(['hello', 'subscribed', 'unsubscribed', 'message', 'ack', 'error', 'ping', 'pong']);
+const SERVER_FRAME_TYPES = new Set(['hello', 'subscribed', 'unsubscribed', 'message', 'ack', 'error', 'ping', 'pong', 'presence']);
 
 /** `internal` is documented, but only a throwing `authenticate` (the `throw` token) may cause it here. */
 const mayBeInternal = (text: string) => text.includes(TOKENS.throws);
@@ -50,6 +50,7 @@ export function checkHttp(request: RawHttpRequest, outcome: HttpOutcome): string
   if (status === 200) {
     if (endpoint === 'sse') return type.startsWith('text/event-stream') ? undefined : `200 on sse with content-type ${type}`;
     if (endpoint === 'publish' && request.method === 'POST') return type.startsWith('application/json') && outcome.body.includes('"offset"') ? undefined : `200 publish without an ack`;
+    if (endpoint === 'presence' && request.method === 'POST') return type.startsWith('application/json') && outcome.body.includes('"type":"presence"') ? undefined : `200 presence without a presence answer`;
     if (endpoint === 'poll') return type.startsWith('application/json') && outcome.body.includes('"cursor"') ? undefined : `200 poll without a PollResponse`;
     return `200 on ${request.method} ${path}`;
   }

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { transportNames, until } from './client-fixtures.js';
 import { HONEST_TOPIC, startFuzzHub } from './fuzz-hub.js';
 import type { FuzzHub } from './fuzz-hub.js';
-import { hostRequest, publishRequest, streamRequest } from './fuzz-http-inputs.js';
+import { hostRequest, presenceRequest, publishRequest, streamRequest } from './fuzz-http-inputs.js';
 import type { RawHttpRequest } from './fuzz-http-inputs.js';
 import { createSequence, startHonestSubscribers } from './fuzz-honest.js';
 import type { HonestSubscribers } from './fuzz-honest.js';
@@ -30,7 +30,7 @@ import type { WsSession } from './fuzz-ws-inputs.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 /** Inputs per kind (WebSocket: sessions, of 1-12 frames each). */
-const RUNS = { sse: 1800, poll: 2200, publish: 1800, host: 500, wsSessions: 450, wsStateful: 70 } as const;
+const RUNS = { sse: 1800, poll: 2200, publish: 1800, presence: 800, host: 500, wsSessions: 450, wsStateful: 70 } as const;
 const CONCURRENCY = 24;
 /** One honest message per this many fuzz inputs. */
 const SEQUENCE_EVERY = 8;
@@ -103,6 +103,7 @@ test(`fuzz: malformed inputs against one hub never kill it, always get a documen
     ['sse query + headers', sample(streamRequest('sse', mount), RUNS.sse, 1)],
     ['poll query + cursor + headers', sample(streamRequest('poll', mount), RUNS.poll, 2)],
     ['publish body', sample(publishRequest(mount, maxMessageBytes, maxFrameBytes), RUNS.publish, 3)],
+    ['presence body', sample(presenceRequest(mount), RUNS.presence, 7)],
     ['Host header (every endpoint)', sample(hostRequest(mount), RUNS.host, 4)],
   ];
   const ws: [string, WsSession[]][] = [

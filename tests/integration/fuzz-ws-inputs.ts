@@ -20,7 +20,7 @@ const text = (value: string): FuzzFrame => ({ kind: 'text', text: value });
 const json = (value: unknown): FuzzFrame => text(JSON.stringify(value) ?? 'undefined');
 
 const frameType = fc.oneof(
-  { arbitrary: fc.constantFrom('auth', 'subscribe', 'unsubscribe', 'publish', 'ping', 'pong'), weight: 6 },
+  { arbitrary: fc.constantFrom('auth', 'subscribe', 'unsubscribe', 'publish', 'presence_join', 'presence_leave', 'ping', 'pong'), weight: 6 },
   { arbitrary: fc.constantFrom('hello', 'message', 'ack', 'error', 'subscribed', '__proto__', 'constructor', 'SUBSCRIBE', ''), weight: 2 },
   { arbitrary: fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 })), weight: 1 },
 );
