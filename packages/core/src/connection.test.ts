@@ -152,7 +152,7 @@ describe('connection', () => {
     expect(refused.sessions).toHaveLength(2);
   });
 
-  test('fallback: a transport that fails before ever opening is skipped for the rest of the session', async () => {
+  test('fallback: a transport that fails before ever opening is skipped on the next attempts (for transportSkipMs, see connection-recovery.test.ts)', async () => {
     const ws = scripted('websocket', failing(lost));
     const sse = scripted('sse', opening());
     const { c } = client([ws.transport, sse.transport]);
