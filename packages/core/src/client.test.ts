@@ -149,14 +149,27 @@ describe('client over the fake server', () => {
     const seen: unknown[] = [];
     client.subscribe('t', { onMessage: (m) => seen.push(m.data) });
     await settle();
+    // The first publish loads the publishing code; after that a publish is sent at once, before the drop.
+    await client.publish('warm-up', 0);
     const pending = client.publish('t', 'once');
     server.drop();
     await vi.advanceTimersByTimeAsync(2000);
     const ack = await pending;
     expect(ack.duplicate).toBe(true);
-    expect(server.published).toHaveLength(2);
-    expect(server.published[0]!.id).toBe(server.published[1]!.id);
+    const sent = server.published.filter((request) => request.topic === 't');
+    expect(sent).toHaveLength(2);
+    expect(sent[0]!.id).toBe(sent[1]!.id);
     expect(seen).toEqual(['once']);
+  });
+
+  test('a publish asked for before the client closed, while the publishing code loads, rejects and sends nothing', async () => {
+    const { client, server } = createTestClient();
+    client.subscribe('t', {});
+    await settle();
+    const pending = client.publish('t', 'late').catch((error: unknown) => error);
+    client.close();
+    expect(await pending).toMatchObject({ code: 'disconnected', retry: 'no_retry', message: expect.stringContaining('before the publish was sent') });
+    expect(server.published).toEqual([]);
   });
 
   test('scheduleBatch decides what one batch is', async () => {

@@ -6,15 +6,15 @@ import { createDelivery } from './delivery.js';
 import { clientError, clientErrorOfBody } from './errors.js';
 import { resolvePlatform } from './platform.js';
 import type { Platform } from './platform.js';
-import type { SubscribedFrame } from './protocol/frames.js';
+import type { PublishAck, SubscribedFrame } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
 import type { Presence, PresenceDeps } from './presence.js';
 import { presenceSeam } from './presence-seam.js';
-import { createPublisher } from './publish.js';
+import type { Publisher } from './publish.js';
 import { createTopicEntry, notifyConflated, setTopicState, topicRequest } from './topic-entry.js';
 import type { Listener, TopicEntry } from './topic-entry.js';
 import type { Transport } from './transport.js';
-import type { ClientError, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent, TopicState } from './types.js';
+import type { ClientError, PublishOptions, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent, TopicState } from './types.js';
 
 /** Options of {@link createBaseClient} (and of `createClient`, where `transports` is optional). */
 export interface BaseClientOptions {
@@ -227,15 +227,32 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     }
   });
 
-  const publisher = createPublisher({
-    url,
-    platform,
-    connection,
-    getToken: options.getToken,
-    headers: options.headers,
-    timeoutMs: options.publishTimeoutMs ?? 10_000,
-    retries: options.publishRetries ?? 3,
-  });
+  // Publishing is loaded on first use (its own chunk for bundlers), so a page that only listens never
+  // downloads it. `closes` tells a publish that waited for the module that the client closed meanwhile.
+  let publisher: Publisher | undefined;
+  let loading: Promise<typeof import('./publish.js')> | undefined;
+  let closes = 0;
+  const publish = async <T>(topic: string, data: T, publishOptions?: PublishOptions): Promise<PublishAck> => {
+    if (!publisher) {
+      const before = closes;
+      const { createPublisher } = await (loading ??= import('./publish.js')).catch((error: unknown) => {
+        // A chunk that failed to load (offline) is fetched again by the next publish.
+        loading = undefined;
+        throw error;
+      });
+      publisher ??= createPublisher({
+        url,
+        platform,
+        connection,
+        getToken: options.getToken,
+        headers: options.headers,
+        timeoutMs: options.publishTimeoutMs ?? 10_000,
+        retries: options.publishRetries ?? 3,
+      });
+      if (before !== closes) return publisher.refuse(topic);
+    }
+    return publisher.publish(topic, data, publishOptions);
+  };
 
   let presence: Presence | undefined;
   const client = {
@@ -285,7 +302,7 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
         },
       };
     },
-    publish: publisher.publish,
+    publish,
     getState: connection.state,
     onState: connection.onState,
     connect: connection.connect,
@@ -297,7 +314,8 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
       }
       topics.clear();
       delivery.clear();
-      publisher.close();
+      closes++;
+      publisher?.close();
       presence?.close();
       connection.close();
     },

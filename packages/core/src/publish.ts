@@ -21,9 +21,14 @@ export interface PublisherOptions {
 
 type Failure = ClientError & { retryAfterMs?: number };
 
+const closedBefore = (what: string, topic: string) =>
+  toPublishError({ ...clientError('disconnected', `@qwik-realtime/core: client closed before the publish was ${what}`, topic), retry: 'no_retry' });
+
 /** What {@link createPublisher} returns. */
 export interface Publisher {
   publish<T>(topic: string, data: T, options?: PublishOptions): Promise<PublishAck>;
+  /** The rejection of a publish the client was asked for before it closed, but had not sent yet. */
+  refuse(topic: string): Promise<never>;
   /** The client closed: publishes waiting to be retried reject now and send nothing more. */
   close(): void;
 }
@@ -116,7 +121,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         }
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffDelay(attempt, platform.random(), { baseMs: 500, capMs: 5000 }));
         if (started !== generation || !(await pause(delay))) {
-          throw toPublishError({ ...clientError('disconnected', '@qwik-realtime/core: client closed before the publish was retried', topic), retry: 'no_retry' });
+          throw closedBefore('retried', topic);
         }
       }
     }
@@ -124,6 +129,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   return {
     publish,
+    refuse: (topic) => Promise.reject(closedBefore('sent', topic)),
     close() {
       generation++;
       for (const controller of inFlight) controller.abort();
