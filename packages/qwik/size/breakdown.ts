@@ -23,8 +23,8 @@ const output = (await build({
     modulePreload: false,
     rollupOptions: {
       input: { [entry]: `${here}${entry}.js` },
-      preserveEntrySignatures: 'exports-only',
-      external: [/^@builder\.io\/qwik/],
+      preserveEntrySignatures: 'allow-extension',
+      external: [/^@builder\.io\/qwik/, /vite\/preload-helper/],
       output: { format: 'es' },
     },
   },

@@ -1,6 +1,6 @@
 import { component$, Slot, useSignal, useVisibleTask$ } from '@builder.io/qwik';
 import type { ConnectStrategy, RealtimeConfig } from '../config.js';
-import { useChannel } from '../use-channel.js';
+import { useFeedQrl } from '../use-feed.js';
 import { DEFAULT_LABELS, statusText, topicKind, type StatusLabels } from './status-kind.js';
 
 /** Props of {@link ConnectionStatus}. */
@@ -29,7 +29,7 @@ export interface ConnectionStatusProps {
  */
 export const ConnectionStatus = component$<ConnectionStatusProps>((props) => {
   // Without a topic this only observes the connection (a disabled channel subscribes to nothing).
-  const { stateSig, topicStateSig } = useChannel({
+  const [{ stateSig, topicStateSig }] = useFeedQrl(undefined, {
     topic: props.topic ?? '',
     enabled: props.topic !== undefined,
     limit: 1,

@@ -2,7 +2,8 @@ import { component$, Slot, type Component, type JSXOutput, type PublicProps, typ
 import type { Envelope, Position } from '@qwik-realtime/core/protocol';
 import type { ConnectStrategy, RealtimeConfig } from '../config.js';
 import { topicKind } from '../connection-status/status-kind.js';
-import { useChannel, type FeedSeed } from '../use-channel.js';
+import type { FeedSeed } from '../use-channel.js';
+import { useFeedQrl } from '../use-feed.js';
 import { LiveFeedText, type LiveFeedItemProps } from './live-feed-text.js';
 
 /** Props of {@link LiveFeed}. `topic`, `since`, `history` and `enabled` may change after mount. */
@@ -36,7 +37,7 @@ export interface LiveFeedProps<T = unknown> {
 
 const LiveFeedImpl = component$<LiveFeedProps>((props) => {
   // The props are the channel's options (the extra ones are ignored); read through the props store, so changes are followed.
-  const { messagesSig, stateSig, topicStateSig, recoveredSig, conflatedSig } = useChannel(props);
+  const [{ messagesSig, stateSig, topicStateSig, recoveredSig, conflatedSig }] = useFeedQrl(undefined, props);
   const Item = props.item ?? LiveFeedText;
   const messages = props.order === 'oldest-first' ? messagesSig.value : [...messagesSig.value].reverse();
   const topicState = topicStateSig.value;
