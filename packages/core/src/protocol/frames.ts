@@ -8,6 +8,12 @@ export const PROTOCOL_VERSION = 1;
 /** Default heartbeat interval announced by the hub, ms. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 
+/**
+ * Longest duration a client takes from the server (`heartbeatMs`, `retryAfterMs`, `Retry-After`,
+ * `reconnectWithinMs`), ms: longer announcements count as this long (docs/protocol.md, "Announced durations").
+ */
+export const MAX_ANNOUNCED_MS = 300_000;
+
 /** Client -> server: authenticate a WebSocket whose upgrade request carried no credentials. */
 export interface AuthFrame {
   type: 'auth';

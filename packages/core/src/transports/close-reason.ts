@@ -1,7 +1,7 @@
 import { errorCodeOfStatus, retryPolicyOf } from '../protocol/codes.js';
 import type { ErrorBody } from '../protocol/codes.js';
 import type { CloseReason } from '../transport.js';
-import { reconnectWindow } from './url.js';
+import { reconnectWindow, serverMs } from './url.js';
 
 /**
  * The {@link CloseReason} of an error body and/or HTTP status. Without either (a network loss, a stream
@@ -15,7 +15,7 @@ export function closeReason(body?: Partial<ErrorBody>, status?: number, retryAft
     retry: code ? retryPolicyOf(code) : 'retry_backoff',
     message: body?.message ?? `@qwik-realtime/core: ${status ? `HTTP ${status}` : 'connection lost'}`,
   };
-  const hint = body?.retryAfterMs ?? (Number(retryAfter) > 0 ? Number(retryAfter) * 1000 : 0);
+  const hint = serverMs(body?.retryAfterMs ?? Number(retryAfter) * 1000);
   if (hint) reason.retryAfterMs = hint;
   if (body?.topic) reason.topic = body.topic;
   const within = reconnectWindow(body);

@@ -62,21 +62,26 @@ export function eventSourceTransport(options: EventSourceTransportOptions = {}):
       }
       const url = `${context.url}${options.path ?? '/sse'}?${query}`;
       source = new EventSource(url, { withCredentials: !!options.withCredentials });
-      const on = (name: string) =>
-        source?.addEventListener(name, (event) => {
-          if (!done) dispatcher.dispatch(name, event.data);
-        });
+      // A payload the client cannot take (e.g. an id that is `{"toString":1}`) ends the stream like a loss:
+      // thrown out of the event it would be an uncaught exception (Node's EventTarget: a crash).
+      const take = (name: string | undefined, data: string) => {
+        if (done) return;
+        try {
+          dispatcher.dispatch(name, data);
+          if (!name) dispatcher.flush();
+        } catch (error) {
+          close();
+          events.closed(closeReason({ message: `@qwik-realtime/core: ${error}` }));
+        }
+      };
+      const on = (name: string) => source?.addEventListener(name, (event) => take(name, event.data));
       on('hello');
       on('subscribed');
       on('presence');
       on('ping');
       on('reconnect');
       on('error');
-      source.onmessage = (event) => {
-        if (done) return;
-        dispatcher.dispatch(undefined, event.data);
-        dispatcher.flush();
-      };
+      source.onmessage = (event) => take(undefined, event.data);
       source.onerror = () => {
         if (done) return;
         // The native EventSource would reconnect by itself (readyState 0) with a fixed delay and no jitter;

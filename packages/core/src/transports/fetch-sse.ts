@@ -11,6 +11,13 @@ export interface FetchSseTransportOptions {
   path?: string;
   /** `credentials` of the request. @default 'include' */
   credentials?: RequestCredentials;
+  /**
+   * Most characters the stream may carry without completing an event (one line without its end, or lines
+   * without the blank line after them). Past it the stream ends with `message_too_large` and the client
+   * stops: a server that never ends a line must not fill the page's memory. Keep it above the hub's
+   * `maxMessageBytes`. @default 16777216 (16 Mi)
+   */
+  maxEventLength?: number;
 }
 
 /**
@@ -52,8 +59,13 @@ export function fetchSseTransport(options: FetchSseTransportOptions = {}): Trans
           return finish(response.ok ? { ...reason, transportFault: true } : reason);
         }
         const parser = createParser({
+          // What the parser holds for an unfinished line or event is bounded (it keeps it until the event ends).
+          maxBufferSize: options.maxEventLength ?? 2 ** 24,
           onEvent: (event) => !done && dispatcher.dispatch(event.event, event.data),
           onRetry: (ms) => events.retryHint?.(ms),
+          onError: (error) =>
+            error.type === 'max-buffer-size-exceeded' &&
+            finish(closeReason({ code: 'message_too_large', message: '@qwik-realtime/core: SSE event over maxEventLength' })),
         });
         const reader = response.body.getReader();
         const decoder = new TextDecoder();

@@ -3,7 +3,7 @@ import type { ErrorBody } from '../protocol/codes.js';
 import type { PollResponse } from '../protocol/frames.js';
 import type { Transport } from '../transport.js';
 import { closeReason } from './close-reason.js';
-import { reconnectWindow, topicQuery } from './url.js';
+import { reconnectWindow, serverMs, topicQuery } from './url.js';
 
 /** Options of {@link longPollTransport}. */
 export interface LongPollTransportOptions {
@@ -68,7 +68,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         }
         if (!opened) {
           opened = true;
-          events.open(body.heartbeatMs);
+          events.open(serverMs(body.heartbeatMs) ?? 0);
           // Resumed topics the server did not mention were recovered in full: confirm them.
           const mentioned = new Set(body.subscriptions?.map((s) => s.topic));
           const positions = decodeCursor(body.cursor);

@@ -2,7 +2,7 @@ import type { ErrorBody } from '../protocol/codes.js';
 import type { Envelope } from '../protocol/envelope.js';
 import type { HelloFrame, SubscribedFrame } from '../protocol/frames.js';
 import type { TransportEvents } from '../transport.js';
-import { parseJson, reconnectWindow } from './url.js';
+import { parseJson, reconnectWindow, serverMs } from './url.js';
 
 /** Turns SSE events (name + data) into transport events; shared by both SSE transports. */
 export interface SseDispatcher {
@@ -37,14 +37,14 @@ export function createSseDispatcher(events: TransportEvents): SseDispatcher {
       if (name === 'hello') {
         opened = true;
         const hello = parseJson<HelloFrame>(data);
-        events.open(hello?.heartbeatMs ?? 15_000, hello?.connectionId);
+        events.open(serverMs(hello?.heartbeatMs) ?? 15_000, hello?.connectionId);
       } else if (name === 'subscribed') {
         const frame = parseJson<SubscribedFrame>(data);
         if (frame) events.subscribed(frame);
       } else if (name === 'presence') events.presence?.(parseJson(data));
       else if (name === 'error') {
         const body = parseJson<ErrorBody>(data);
-        if (body?.topic) events.error(body);
+        if (body?.topic) events.error({ ...body, retryAfterMs: serverMs(body.retryAfterMs) });
         else lastError = body;
       } else if (name === 'reconnect') {
         const within = reconnectWindow(parseJson(data));

@@ -1,4 +1,5 @@
 import { encodeCursor } from '../protocol/cursor.js';
+import { MAX_ANNOUNCED_MS } from '../protocol/frames.js';
 import type { Positions } from '../protocol/cursor.js';
 import type { TopicRequest } from '../transport.js';
 
@@ -30,8 +31,17 @@ export function parseJson<T>(text: string): T | undefined {
   }
 }
 
+/**
+ * A duration the server announced (`heartbeatMs`, `retryAfterMs`, `reconnectWithinMs`), ms: a number >= 0,
+ * at most {@link MAX_ANNOUNCED_MS}; anything else is `undefined`. Timers hold at most 2^31 - 1 ms and fire
+ * at once past it, so an absurd announcement (1e12, or `1e400`, which JSON reads as Infinity) would turn a
+ * long wait into a reconnect or watchdog loop.
+ */
+export function serverMs(value: unknown): number | undefined {
+  return typeof value === 'number' && value >= 0 ? Math.min(value, MAX_ANNOUNCED_MS) : undefined;
+}
+
 /** The `reconnectWithinMs` of a drain announcement (WS frame, SSE event data, poll answer), if valid. */
 export function reconnectWindow(announcement: unknown): number | undefined {
-  const ms = (announcement as { reconnectWithinMs?: unknown } | undefined)?.reconnectWithinMs;
-  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+  return serverMs((announcement as { reconnectWithinMs?: unknown } | undefined)?.reconnectWithinMs);
 }

@@ -5,7 +5,7 @@ import type { Envelope } from '../protocol/envelope.js';
 import type { ClientFrame, PublishAck, ServerFrame } from '../protocol/frames.js';
 import type { Transport, TopicRequest } from '../transport.js';
 import { closeReason } from './close-reason.js';
-import { parseJson, reconnectWindow } from './url.js';
+import { parseJson, reconnectWindow, serverMs } from './url.js';
 
 /** Options of {@link webSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -79,11 +79,20 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
         };
         socket.onmessage = (event) => {
           if (done || typeof event.data !== 'string') return;
-          for (const line of event.data.split('\n')) {
-            const frame = parseJson<ServerFrame>(line);
-            if (frame && !done) onFrame(frame);
+          try {
+            for (const line of event.data.split('\n')) {
+              const frame = parseJson<ServerFrame>(line);
+              if (frame && !done) onFrame(frame);
+            }
+            flushBatch();
+          } catch (error) {
+            // A frame the client cannot take (e.g. an id that is `{"toString":1}`) ends the session like a
+            // network loss: thrown out of a socket event it would be an uncaught exception (Node: a crash).
+            const broken = socket!;
+            broken.onclose = null;
+            broken.close();
+            finish({ ...closeReason(), message: `@qwik-realtime/core: ${String(error)}` });
           }
-          flushBatch();
         };
         const onFrame = (frame: ServerFrame) => {
           if (frame.type !== 'message') flushBatch();
@@ -98,7 +107,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               hello = true;
               for (const topic of queued) send(subscribeFrame(topic));
               queued = [];
-              events.open(frame.heartbeatMs, frame.connectionId);
+              events.open(serverMs(frame.heartbeatMs) ?? 0, frame.connectionId);
               break;
             case 'subscribed':
               events.subscribed(frame);
@@ -115,8 +124,9 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
             }
             case 'error': {
               const { type: _, ...body } = frame;
+              body.retryAfterMs = serverMs(body.retryAfterMs);
               // A refused presence join (the client names those refs `presence:…`).
-              if (body.ref?.startsWith('presence:')) events.error(body);
+              if (typeof body.ref == 'string' && body.ref.startsWith('presence:')) events.error(body);
               else if (body.ref) {
                 // The answer to a publish (possibly one given up on already): never about a subscription.
                 // `retryAfterMs` (a rate-limited publish) rides along: the publisher's retry waits at least that long.

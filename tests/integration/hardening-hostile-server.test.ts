@@ -1,0 +1,209 @@
+/**
+ * The core client against a hostile or broken server (tests/integration/hardening-hostile-server.ts), on
+ * every transport: absurd announced durations never become a timer past what the platform holds (Node and
+ * browsers fire such a timer at once: a watchdog or reconnect loop), frames the client cannot take end the
+ * session instead of throwing out of a socket event (Node: a crash), and a fetch-SSE stream that never
+ * finishes an event is cut at `maxEventLength`.
+ */
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createBaseClient, fetchSseTransport } from '@qwik-realtime/core';
+import type { ConnectionState, RealtimeClient, TransportName } from '@qwik-realtime/core';
+import { fastClientOptions, nodePlatform, transportNames, transportsByName, until } from './client-fixtures.js';
+import { envelope, familyOf, helloFrame, jsonAnswer, sseEvents, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
+import type { HostileScript, HostileServer } from './hardening-hostile-server.js';
+
+/** The longest delay `setTimeout` holds (2^31 - 1 ms); longer ones fire after 1 ms. */
+const TIMER_MAX = 2 ** 31 - 1;
+/** Longest server-announced duration the client honours (docs/protocol.md, "Announced durations"). */
+const ANNOUNCED_MAX = 300_000;
+
+let server: HostileServer | undefined;
+let client: RealtimeClient | undefined;
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+/** A client on one transport that records every timer delay it asks for; randomness pinned to 0.5. */
+function recordingClient(name: TransportName, url: string) {
+  const delays: number[] = [];
+  client = createBaseClient({
+    url,
+    transports: [transportsByName[name]()],
+    platform: {
+      ...nodePlatform,
+      random: () => 0.5,
+      setTimeout: (callback, ms) => {
+        delays.push(ms);
+        return setTimeout(callback, ms);
+      },
+    },
+  });
+  return { client, delays };
+}
+
+const errorBody = (retryAfterMs: string) => `{"code":"broker_unavailable","message":"hostile","retryAfterMs":${retryAfterMs}}`;
+const wsError = (retryAfterMs: string) => `{"type":"error","code":"broker_unavailable","message":"hostile","retryAfterMs":${retryAfterMs}}`;
+
+/** Scripts that announce an absurd duration; `retry` rows end the attempt, so the client schedules a reconnect. */
+const absurd: { what: string; retry: boolean; families: ('ws' | 'sse' | 'poll')[]; script: HostileScript }[] = [
+  {
+    what: 'heartbeatMs 1e12 in hello',
+    retry: false,
+    families: ['ws', 'sse', 'poll'],
+    script: {
+      ws: (socket) => socket.send(JSON.stringify(helloFrame(1e12))),
+      sse: (res) => sseEvents(res, [['hello', helloFrame(1e12)]]),
+      poll: (res, _n, first) => first && jsonAnswer(res, 200, { cursor: 'c', messages: [], heartbeatMs: 1e12, more: false }),
+    },
+  },
+  ...['1e12', '1e400'].map((ms) => ({
+    what: `retryAfterMs ${ms} in an error`,
+    retry: true,
+    families: ['ws', 'sse', 'poll'] as ('ws' | 'sse' | 'poll')[],
+    script: {
+      ws: (socket) => {
+        socket.send(wsError(ms));
+        socket.close(3202);
+      },
+      sse: (res) => jsonAnswer(res, 503, errorBody(ms)),
+      poll: (res) => jsonAnswer(res, 503, errorBody(ms)),
+    } satisfies HostileScript,
+  })),
+  {
+    what: 'Retry-After: 1e9 seconds',
+    retry: true,
+    families: ['sse', 'poll'],
+    script: {
+      sse: (res) => jsonAnswer(res, 503, 'not json', { 'retry-after': '1000000000' }),
+      poll: (res) => jsonAnswer(res, 503, 'not json', { 'retry-after': '1000000000' }),
+    },
+  },
+  {
+    what: 'reconnectWithinMs 1e12 in a drain announcement',
+    retry: true,
+    families: ['ws', 'sse', 'poll'],
+    script: {
+      ws: (socket) => {
+        socket.send(JSON.stringify(helloFrame()));
+        socket.send('{"type":"reconnect","reconnectWithinMs":1e12}');
+        socket.close(3001);
+      },
+      sse: (res) => {
+        sseEvents(res, [['hello', helloFrame()], ['reconnect', '{"reconnectWithinMs":1e12}'], ['error', { code: 'server_shutdown', message: 'draining' }]]);
+        res.end();
+      },
+      poll: (res) => jsonAnswer(res, 200, '{"cursor":"c","messages":[],"heartbeatMs":15000,"more":false,"reconnectWithinMs":1e12}'),
+    },
+  },
+];
+
+describe('GIVEN a server announcing absurd durations', () => {
+  const rows = absurd.flatMap((row) => transportNames.filter((name) => row.families.includes(familyOf(name))).map((name) => ({ ...row, name })));
+  test.each(rows)('WHEN it says $what over $name THEN no timer goes past what the platform holds and the hint is honoured up to the cap', async ({ name, script, retry }) => {
+    server = await startHostileServer(script);
+    const { client, delays } = recordingClient(name, server.url);
+    client.subscribe('t', {});
+    let state: ConnectionState = client.getState();
+    client.onState((next) => (state = next));
+    if (!retry) await until(() => state.status === 'open', 'the hostile session to open');
+    else await until(() => state.status === 'reconnecting' && state.nextRetryAt !== null, 'a scheduled reconnect');
+    expect(Math.max(...delays)).toBeLessThanOrEqual(TIMER_MAX);
+    if (retry) {
+      // Random is 0.5: a hint capped at 5 min waits 450 s (hint + half its width), a window 150 s.
+      const wait = (state.nextRetryAt as number) - Date.now();
+      expect(wait).toBeGreaterThan(ANNOUNCED_MAX / 3);
+      expect(wait).toBeLessThanOrEqual(2 * ANNOUNCED_MAX);
+      expect(server.attempts()).toBe(1);
+    }
+  });
+});
+
+/** First attempt: a message whose id cannot become a string; later attempts: an honest message. */
+function untakeableThenHonest(bad: Record<string, unknown>): HostileScript {
+  const messages = (n: number) => (n === 1 ? [envelope('t', 1, bad)] : [envelope('t', 2, { data: 'fine' })]);
+  return {
+    ws: (socket, n) => {
+      socket.send(JSON.stringify(helloFrame()));
+      socket.send(JSON.stringify(subscribedFrame('t')));
+      for (const message of messages(n)) socket.send(JSON.stringify({ type: 'message', ...message }));
+    },
+    sse: (res, n) => sseEvents(res, [['hello', helloFrame()], ['subscribed', subscribedFrame('t')], ...messages(n).map((m): [undefined, unknown] => [undefined, m])]),
+    poll: (res, n, first) => first && jsonAnswer(res, 200, { cursor: 'c', messages: messages(n), subscriptions: [subscribedFrame('t')], heartbeatMs: 15_000, more: false }),
+  };
+}
+
+describe('GIVEN a server sending a frame the client cannot take', () => {
+  test.each([
+    ...transportNames.map((name) => ({ name, what: 'an id that is {"toString":1}', bad: { id: { toString: 1 } } })),
+    ...transportNames.map((name) => ({ name, what: 'an offset that is {"valueOf":1,"toString":1}', bad: { offset: { valueOf: 1, toString: 1 } } })),
+  ])('WHEN it sends $what over $name THEN the session ends like a loss and the next one delivers', async ({ name, bad }) => {
+    server = await startHostileServer(untakeableThenHonest(bad));
+    const received: unknown[] = [];
+    client = createBaseClient({ url: server.url, transports: [transportsByName[name]()], platform: nodePlatform, ...fastClientOptions });
+    client.subscribe('t', { onMessage: (message) => received.push(message.data) });
+    await until(() => received.length > 0, 'the honest message of the next session');
+    expect(received).toEqual(['fine']);
+    expect(server.attempts()).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each<{ ref: unknown }>([{ ref: 5 }, { ref: {} }, { ref: { toString: 1 } }])('WHEN a WebSocket error frame has ref $ref THEN it is ignored and the session goes on', async ({ ref }) => {
+    server = await startHostileServer({
+      ws: (socket) => {
+        socket.send(JSON.stringify(helloFrame()));
+        socket.send(JSON.stringify(subscribedFrame('t')));
+        socket.send(JSON.stringify({ type: 'error', code: 'bad_request', message: 'hostile', ref }));
+        socket.send(JSON.stringify({ type: 'message', ...envelope('t', 1, { data: 'fine' }) }));
+      },
+    });
+    const received: unknown[] = [];
+    client = createBaseClient({ url: server.url, transports: [transportsByName.websocket()], platform: nodePlatform, ...fastClientOptions });
+    client.subscribe('t', { onMessage: (message) => received.push(message.data) });
+    await until(() => received.length > 0, 'the message after the error frame');
+    expect(received).toEqual(['fine']);
+    expect(server.attempts()).toBe(1);
+  });
+});
+
+/** Write `chunk` to `res` until the client goes away or `max` bytes went out; resolves with the bytes written. */
+async function flood(res: ServerResponse, chunk: string, max: number): Promise<number> {
+  let written = 0;
+  while (written < max && !res.destroyed && !res.writableEnded) {
+    written += chunk.length;
+    if (!res.write(chunk)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+  }
+  res.end();
+  return written;
+}
+
+describe('GIVEN a fetch-SSE stream that never finishes an event', () => {
+  const kib64 = 'x'.repeat(64 * 1024);
+  test.each([
+    { what: 'one data line that never ends', head: 'data: ', chunk: kib64, limit: undefined },
+    { what: 'data lines without the blank line', head: '', chunk: `data: ${kib64}\n`, limit: undefined },
+    { what: 'one line past a small maxEventLength', head: 'data: ', chunk: 'y'.repeat(1024), limit: 4096 },
+  ])('WHEN it sends $what THEN the client cuts the stream and stops with message_too_large', async ({ head, chunk, limit }) => {
+    const MAX = 64 * 1024 * 1024;
+    let written: Promise<number> | undefined;
+    server = await startHostileServer({
+      sse: (res) => {
+        sseEvents(res, [['hello', helloFrame()], ['subscribed', subscribedFrame('t')], [undefined, envelope('t', 1, { data: 'a'.repeat(100_000) })]]);
+        res.write(head);
+        written = flood(res, chunk, MAX);
+      },
+    });
+    const received: unknown[] = [];
+    const transport = fetchSseTransport(limit ? { maxEventLength: limit } : {});
+    client = createBaseClient({ url: server.url, transports: [transport], platform: nodePlatform, ...fastClientOptions });
+    client.subscribe('t', { onMessage: (message) => received.push(message.data) });
+    await until(() => client!.getState().status === 'closed', 'the client to give up the stream', 15_000);
+    expect(client.getState().error?.code).toBe('message_too_large');
+    // The honest 100 KB event before it went through (no false positive under the default).
+    expect(received).toEqual(limit ? [] : ['a'.repeat(100_000)]);
+    expect(await written).toBeLessThan(MAX);
+    expect(server.attempts()).toBe(1);
+  });
+});
