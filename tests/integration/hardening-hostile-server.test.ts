@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createBaseClient, fetchSseTransport } from '@qwik-realtime/core';
+import { createBaseClient, fetchSseTransport, longPollTransport } from '@qwik-realtime/core';
 import type { ConnectionState, RealtimeClient, TransportName } from '@qwik-realtime/core';
 import { fastClientOptions, nodePlatform, transportNames, transportsByName, until } from './client-fixtures.js';
 import { envelope, familyOf, helloFrame, jsonAnswer, sseEvents, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
@@ -205,5 +205,34 @@ describe('GIVEN a fetch-SSE stream that never finishes an event', () => {
     expect(received).toEqual(limit ? [] : ['a'.repeat(100_000)]);
     expect(await written).toBeLessThan(MAX);
     expect(server.attempts()).toBe(1);
+  });
+});
+
+describe('GIVEN an HTTP answer that never ends', () => {
+  const mib = 'z'.repeat(1024 * 1024);
+  test.each([
+    { what: 'a long-poll answer (maxAnswerLength 1 Mi)', name: 'long-poll' as const, limit: 1024 * 1024, max: 64 * 1024 * 1024 },
+    { what: 'a long-poll answer (default 64 Mi)', name: 'long-poll' as const, limit: undefined, max: 128 * 1024 * 1024 },
+    { what: 'a fetch-SSE error body', name: 'fetch-sse' as const, limit: undefined, max: 16 * 1024 * 1024 },
+  ])('WHEN it is $what THEN the client stops reading it and fails the attempt', async ({ name, limit, max }) => {
+    let written: Promise<number> | undefined;
+    const endless = (res: ServerResponse, status: number) => {
+      if (written) return;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.write('{"cursor":"');
+      written = flood(res, mib, max);
+    };
+    server = await startHostileServer({ sse: (res) => endless(res, 503), poll: (res, _n, first) => first && endless(res, 200) });
+    client = createBaseClient({
+      url: server.url,
+      transports: [name === 'long-poll' ? longPollTransport(limit ? { maxAnswerLength: limit } : {}) : fetchSseTransport()],
+      platform: nodePlatform,
+      ...fastClientOptions,
+      // Only the cap may end the read: not the connect timeout.
+      connectTimeoutMs: 60_000,
+    });
+    client.subscribe('t', {});
+    await until(() => written !== undefined && client!.getState().error !== null, 'the attempt to fail', 15_000);
+    expect(await written).toBeLessThan(max);
   });
 });

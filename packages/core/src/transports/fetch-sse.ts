@@ -2,6 +2,7 @@ import { createParser } from 'eventsource-parser';
 import type { ErrorBody } from '../protocol/codes.js';
 import type { Transport } from '../transport.js';
 import { closeReason } from './close-reason.js';
+import { readJson } from './read-json.js';
 import { createSseDispatcher } from './sse-events.js';
 import { topicQuery } from './url.js';
 
@@ -53,7 +54,7 @@ export function fetchSseTransport(options: FetchSseTransportOptions = {}): Trans
         });
         const type = response.headers.get('content-type') ?? '';
         if (!response.ok || !response.body || !type.startsWith('text/event-stream')) {
-          const body = (await response.json().catch(() => undefined)) as ErrorBody | undefined;
+          const body = await readJson<ErrorBody>(response, 65_536);
           const reason = closeReason(body, response.status === 200 ? 500 : response.status, response.headers.get('retry-after'));
           // A 200 that is not a stream comes from something between us and the hub (a buffering proxy).
           return finish(response.ok ? { ...reason, transportFault: true } : reason);

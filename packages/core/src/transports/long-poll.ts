@@ -3,6 +3,7 @@ import type { ErrorBody } from '../protocol/codes.js';
 import type { PollResponse } from '../protocol/frames.js';
 import type { Transport } from '../transport.js';
 import { closeReason } from './close-reason.js';
+import { readJson } from './read-json.js';
 import { reconnectWindow, serverMs, topicQuery } from './url.js';
 
 /** Options of {@link longPollTransport}. */
@@ -11,6 +12,11 @@ export interface LongPollTransportOptions {
   path?: string;
   /** `credentials` of the requests. @default 'include' */
   credentials?: RequestCredentials;
+  /**
+   * Most characters of one poll answer; a longer one is not read further and fails the poll like a broken
+   * answer (retried with backoff). Keep it above `pollBatchSize` x the hub's largest message. @default 67108864 (64 Mi)
+   */
+  maxAnswerLength?: number;
 }
 
 /**
@@ -61,7 +67,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
           cache: 'no-store',
           signal: request.signal,
         });
-        const body = (await response.json().catch(() => undefined)) as PollResponse | ErrorBody | undefined;
+        const body = await readJson<PollResponse | ErrorBody>(response, options.maxAnswerLength ?? 2 ** 26);
         if (done) return;
         if (!response.ok || !body || !('cursor' in body)) {
           return finish(closeReason(body as ErrorBody | undefined, response.ok ? 500 : response.status, response.headers.get('retry-after')));
