@@ -65,14 +65,15 @@ export interface BaseClientOptions {
 
 type Entry = TopicEntry;
 
+/** The publishing module (`publish.ts`), however it is loaded. */
+export type PublishingModule = typeof import('./publish.js');
+
 /**
- * Create a client with an explicit transport list (nothing else is bundled). `createClient` is the same
- * with the default chain WebSocket -> SSE -> long-poll.
- * @example
- * const client = createBaseClient({ url: '/realtime', transports: [eventSourceTransport()] });
- * const sub = client.subscribe('prices:BTC', { onMessage: (m) => console.log(m.data) });
+ * {@link createBaseClient} with the way publishing is loaded given: `createBaseClient` imports it on the first
+ * publish (a chunk of its own); a worker bundle, which cannot split (Vite builds workers as one IIFE), hands
+ * over the module it imported statically.
  */
-export function createBaseClient(options: BaseClientOptions): RealtimeClient {
+export function createClientWith(options: BaseClientOptions, loadPublishing: () => Promise<PublishingModule>): RealtimeClient {
   const platform = resolvePlatform(options.platform);
   const url = options.url.replace(/\/+$/, '');
   const topics = new Map<string, Entry>();
@@ -227,15 +228,15 @@ export function createBaseClient(options: BaseClientOptions): RealtimeClient {
     }
   });
 
-  // Publishing is loaded on first use (its own chunk for bundlers), so a page that only listens never
-  // downloads it. `closes` tells a publish that waited for the module that the client closed meanwhile.
+  // Publishing is loaded on first use, so a page that only listens never downloads it. `closes` tells a
+  // publish that waited for the module that the client closed meanwhile.
   let publisher: Publisher | undefined;
-  let loading: Promise<typeof import('./publish.js')> | undefined;
+  let loading: Promise<PublishingModule> | undefined;
   let closes = 0;
   const publish = async <T>(topic: string, data: T, publishOptions?: PublishOptions): Promise<PublishAck> => {
     if (!publisher) {
       const before = closes;
-      const { createPublisher } = await (loading ??= import('./publish.js')).catch((error: unknown) => {
+      const { createPublisher } = await (loading ??= loadPublishing()).catch((error: unknown) => {
         // A chunk that failed to load (offline) is fetched again by the next publish.
         loading = undefined;
         throw error;

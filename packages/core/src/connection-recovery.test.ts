@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createBaseClient } from './client.js';
+import { createBaseClient } from './base-client.js';
 import type { BaseClientOptions } from './client.js';
 import { seededRandom } from './testing/index.js';
 import type { CloseReason, Transport, TransportEvents } from './transport.js';

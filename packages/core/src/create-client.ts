@@ -1,4 +1,4 @@
-import { createBaseClient } from './client.js';
+import { createBaseClient } from './base-client.js';
 import type { BaseClientOptions } from './client.js';
 import { eventSourceTransport } from './transports/event-source.js';
 import { longPollTransport } from './transports/long-poll.js';

@@ -1,5 +1,5 @@
 export { createClient } from './create-client.js';
-export { createBaseClient } from './client.js';
+export { createBaseClient } from './base-client.js';
 export { joinPresence } from './presence.js';
 export { createConnection } from './connection.js';
 export { webSocketTransport } from './transports/websocket.js';

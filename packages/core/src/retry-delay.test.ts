@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createBaseClient } from './client.js';
+import { createBaseClient } from './base-client.js';
 import { retryDelay } from './retry-delay.js';
 import type { CloseReason, Transport, TransportEvents } from './transport.js';
 

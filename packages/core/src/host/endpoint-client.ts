@@ -1,5 +1,6 @@
-import { createBaseClient } from '../client.js';
+import { createClientWith } from '../client.js';
 import type { BaseClientOptions } from '../client.js';
+import * as publishing from '../publish.js';
 import type { Transport } from '../transport.js';
 import type { RealtimeClient } from '../types.js';
 import type { HostEndpoint } from './messages.js';
@@ -21,11 +22,15 @@ export function endpointClients(transports: readonly Transport[]): EndpointClien
       if (!transport) throw new Error(`@qwik-realtime/core: this host has no ${name} transport`);
       return transport;
     });
-    return createBaseClient({
-      ...(endpoint.options as Partial<BaseClientOptions>),
-      url: endpoint.url,
-      transports: chain,
-      ...(getToken ? { getToken } : {}),
-    });
+    // Publishing imported statically: a worker is bundled as one file (Vite's default IIFE cannot split).
+    return createClientWith(
+      {
+        ...(endpoint.options as Partial<BaseClientOptions>),
+        url: endpoint.url,
+        transports: chain,
+        ...(getToken ? { getToken } : {}),
+      },
+      () => Promise.resolve(publishing),
+    );
   };
 }

@@ -1,4 +1,4 @@
-import { createBaseClient } from '../client.js';
+import { createBaseClient } from '../base-client.js';
 import type { BaseClientOptions } from '../client.js';
 import type { ConnectionState, RealtimeClient } from '../types.js';
 import { createFakeTransport } from './fake-server.js';
