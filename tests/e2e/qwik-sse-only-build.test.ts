@@ -49,6 +49,14 @@ describe('a page naming SSE only (tests/qwik-app/src/sse-only, production client
     for (const pattern of patterns) expect(hits(pattern), String(pattern)).toEqual([]);
   });
 
+  it('GIVEN a page that never publishes THEN the publish code is a chunk of its own, apart from the client it loads', () => {
+    const publishing = hits(/publish not acknowledged in time/);
+    expect(publishing).toHaveLength(1);
+    const client = hits(/no EventSource available/);
+    expect(client).toHaveLength(1);
+    expect(publishing[0]!.split(':')[0]).not.toBe(client[0]!.split(':')[0]);
+  });
+
   it('GIVEN no workerHost import THEN no worker asset is emitted', () => {
     const assets = existsSync(join(OUT, 'assets')) ? readdirSync(join(OUT, 'assets')) : [];
     expect(assets.filter((name) => /worker/i.test(name))).toEqual([]);
