@@ -136,6 +136,12 @@ export interface HubOptions<P extends Principal = Principal> {
   topicLingerMs?: number;
   /** How long a WebSocket without credentials may take to send its `auth` frame, ms. @default 10000 */
   authTimeoutMs?: number;
+  /**
+   * How long the body of a `POST /publish` or `/presence` may take to arrive, ms; a slower one is answered
+   * `400 bad_request` and its buffer dropped (a stalled body must not hold memory until Node's 5 min
+   * `requestTimeout`, or forever behind a Fetch-API server). @default 10000
+   */
+  bodyTimeoutMs?: number;
   /** Id generator for connections and messages. @default crypto.randomUUID */
   generateId?: () => string;
   /** Clock. @default Date.now */
@@ -202,6 +208,7 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     pollTimeoutMs: positive(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),
     pollBatchSize: positive(options.pollBatchSize, 1000, 'pollBatchSize'),
     authTimeoutMs: positive(options.authTimeoutMs, 10_000, 'authTimeoutMs'),
+    bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
     topicLingerMs: options.topicLingerMs === undefined ? 1000 : Math.max(0, options.topicLingerMs),
     generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
     now: options.now ?? (() => Date.now()),
