@@ -7,8 +7,11 @@ import type { ByteSink } from './sink.js';
 /** One HTTP request/response, abstracted so the same handlers serve Node and Fetch-API servers. */
 export interface HttpExchange {
   request: RequestInfo;
-  /** Read the body as text; rejects with `message_too_large` past `limit` bytes. */
-  readBody(limit: number): Promise<string>;
+  /**
+   * Read the body as text; rejects with `message_too_large` past `limit` bytes, and with `bad_request` when
+   * it has not all arrived within `timeoutMs` (the rest is not read).
+   */
+  readBody(limit: number, timeoutMs: number): Promise<string>;
   /** Answer with a complete body. */
   send(status: number, headers: Record<string, string>, body: string): void;
   /** Answer with a stream. */
@@ -61,27 +64,40 @@ export function nodeRequestInfo(req: IncomingMessage): RequestInfo {
 export function nodeExchange(req: IncomingMessage, res: ServerResponse): HttpExchange {
   return {
     request: nodeRequestInfo(req),
-    readBody(limit) {
+    readBody(limit, timeoutMs) {
       return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
+        let chunks: Buffer[] = [];
         let size = 0;
         const declared = Number(req.headers['content-length']);
         if (Number.isFinite(declared) && declared > limit) {
           req.resume();
           return reject(new RealtimeError('message_too_large', `body of ${declared} bytes is over the limit of ${limit}`));
         }
+        const stop = (error: RealtimeError) => {
+          clearTimeout(timer);
+          req.removeAllListeners('data');
+          chunks = [];
+          req.resume();
+          reject(error);
+        };
+        const timer = setTimeout(() => {
+          // The rest of the body may never come: close the connection after the answer instead of keeping it.
+          res.setHeader('connection', 'close');
+          stop(new RealtimeError('bad_request', `body not received within ${timeoutMs} ms`));
+        }, timeoutMs);
         req.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > limit) {
-            req.removeAllListeners('data');
-            req.resume();
-            reject(new RealtimeError('message_too_large', `body is over the limit of ${limit} bytes`));
-            return;
-          }
+          if (size > limit) return stop(new RealtimeError('message_too_large', `body is over the limit of ${limit} bytes`));
           chunks.push(chunk);
         });
-        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        req.on('error', reject);
+        req.on('end', () => {
+          clearTimeout(timer);
+          resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        req.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
       });
     },
     send(status, headers, body) {
@@ -129,22 +145,33 @@ export function webExchange(request: Request, respond: (response: Response) => v
   return {
     ...(clientKey === undefined ? {} : { clientKey }),
     request: webRequestInfo(request),
-    async readBody(limit) {
+    async readBody(limit, timeoutMs) {
       const declared = Number(request.headers.get('content-length'));
       if (Number.isFinite(declared) && declared > limit) throw new RealtimeError('message_too_large', `body of ${declared} bytes is over the limit of ${limit}`);
       const reader = request.body?.getReader();
       if (!reader) return '';
       const chunks: Uint8Array[] = [];
       let size = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > limit) {
-          await reader.cancel().catch(() => undefined);
-          throw new RealtimeError('message_too_large', `body is over the limit of ${limit} bytes`);
+      let late = false;
+      // Cancelling ends the pending read (done), so a body stream that never ends cannot hold the handler.
+      const timer = setTimeout(() => {
+        late = true;
+        reader.cancel().catch(() => undefined);
+      }, timeoutMs);
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (late) throw new RealtimeError('bad_request', `body not received within ${timeoutMs} ms`);
+          if (done) break;
+          size += value.byteLength;
+          if (size > limit) {
+            await reader.cancel().catch(() => undefined);
+            throw new RealtimeError('message_too_large', `body is over the limit of ${limit} bytes`);
+          }
+          chunks.push(value);
         }
-        chunks.push(value);
+      } finally {
+        clearTimeout(timer);
       }
       return Buffer.concat(chunks).toString('utf8');
     },

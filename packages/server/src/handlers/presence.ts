@@ -37,7 +37,7 @@ export async function handlePresence<P extends Principal>(ctx: HubContext<P>, ex
   try {
     assertOpen(ctx);
     if (!/^application\/json\b/i.test(exchange.request.header('content-type') ?? '')) throw new RealtimeError('bad_request', 'content-type must be application/json');
-    const text = await exchange.readBody(options.maxPresenceDataBytes + 1024);
+    const text = await exchange.readBody(options.maxPresenceDataBytes + 1024, options.bodyTimeoutMs);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -21,7 +21,7 @@ export async function handlePublish<P extends Principal>(ctx: HubContext<P>, exc
     const type = exchange.request.header('content-type') ?? '';
     if (!/^application\/json\b/i.test(type)) throw new RealtimeError('bad_request', 'content-type must be application/json');
     // The body also carries the topic, the id and JSON punctuation around `data`.
-    raw = await exchange.readBody(options.maxFrameBytes);
+    raw = await exchange.readBody(options.maxFrameBytes, options.bodyTimeoutMs);
     let parsed: unknown;
     let malformed: RealtimeError | undefined;
     try {
