@@ -18,6 +18,7 @@ import { sendPublish, validatePublish } from './publish.js';
 import type { PublishOptions } from './publish.js';
 import type { Session, SessionHandle } from './session.js';
 import { createPresenceHub } from './presence.js';
+import { shareHistoryReads } from './shared-reads.js';
 import { createTopicRegistry } from './topic-registry.js';
 
 /** A snapshot for operators and tests (`hub.stats()`). */
@@ -118,7 +119,8 @@ export interface Hub<P extends Principal = Principal> {
  */
 export function createHub<P extends Principal = Principal>(options: HubOptions<P> = {}): Hub<P> {
   const ownsBroker = options.broker === undefined;
-  const resolved = resolveOptions(options, options.broker ?? createMemoryBroker());
+  // Every history read of the hub (resumes, long-polls, gap repairs) goes through one sharing layer.
+  const resolved = resolveOptions(options, shareHistoryReads(options.broker ?? createMemoryBroker()));
   const listeners = new Set<(session: SessionHandle<P>) => void>();
   const disconnects: Partial<Record<ErrorCode, number>> = {};
   const deadLetters: Partial<Record<DeadLetterReason, number>> = {};
