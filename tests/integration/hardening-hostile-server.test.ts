@@ -236,3 +236,38 @@ describe('GIVEN an HTTP answer that never ends', () => {
     expect(await written).toBeLessThan(max);
   });
 });
+
+describe('GIVEN something answering every long poll at once with nothing (a cache that ignores no-store)', () => {
+  test('WHEN the client polls THEN it backs off instead of polling again at once', async () => {
+    let polls = 0;
+    server = await startHostileServer({
+      poll: (res) => {
+        polls++;
+        jsonAnswer(res, 200, { cursor: 'c', messages: [], heartbeatMs: 15_000, more: false });
+      },
+    });
+    // Randomness near 1: the rests are close to their window (about 1 s, then 2 s).
+    client = createBaseClient({ url: server.url, transports: [longPollTransport()], platform: { ...nodePlatform, random: () => 0.99 } });
+    client.subscribe('t', {});
+    // The first poll answers at once by design, and one empty waiting answer may be a closing hub's last.
+    await until(() => polls >= 3, 'two waiting polls');
+    // Without pacing this window saw about 150 polls (540/s); with it, at most the one after the first rest.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(polls).toBeLessThanOrEqual(4);
+    expect(client.getState().status).toBe('open');
+  });
+
+  test('WHEN the hub answers a waiting poll with messages at once THEN the next poll goes out at once', async () => {
+    let polls = 0;
+    server = await startHostileServer({
+      poll: (res) => {
+        polls++;
+        if (polls <= 50) jsonAnswer(res, 200, { cursor: 'c', messages: [envelope('t', polls, { id: `m${polls}` })], heartbeatMs: 15_000, more: false });
+      },
+    });
+    const received: unknown[] = [];
+    client = createBaseClient({ url: server.url, transports: [longPollTransport()], platform: { ...nodePlatform, random: () => 0.99 } });
+    client.subscribe('t', { onMessage: (message) => received.push(message.data) });
+    await until(() => received.length === 50, 'fifty answers with a message each, polled back to back', 3000);
+  });
+});

@@ -4,7 +4,14 @@ import type { PollResponse } from '../protocol/frames.js';
 import type { TransportEvents } from '../transport.js';
 import { longPollTransport } from './long-poll.js';
 
-const answer = (n: number): PollResponse => ({ cursor: `0|a=${n}`, messages: [], heartbeatMs: 15_000, more: false });
+// Each answer carries a message (a hub answers a waiting poll at once only when it has one; empty answers at
+// once are paced, see tests/integration/hardening-hostile-server.test.ts).
+const answer = (n: number): PollResponse => ({
+  cursor: `0|a=${n}`,
+  messages: [{ id: `m${n}`, topic: 'a', data: n, timestamp: 0, offset: n, epoch: 'e' }],
+  heartbeatMs: 15_000,
+  more: false,
+});
 
 function events(): TransportEvents {
   return { open: vi.fn(), subscribed: vi.fn(), messages: vi.fn(), error: vi.fn(), alive: vi.fn(), closed: vi.fn() };

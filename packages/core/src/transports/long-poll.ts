@@ -1,3 +1,4 @@
+import { backoffDelay } from '../backoff.js';
 import { decodeCursor } from '../protocol/cursor.js';
 import type { ErrorBody } from '../protocol/codes.js';
 import type { PollResponse } from '../protocol/frames.js';
@@ -44,11 +45,15 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         inFlight?.abort();
         events.closed(reason);
       };
+      // Waiting polls whose answers came back at once with nothing in them, in a row.
+      let idle = 0;
+      const { platform } = context;
+      let rest: unknown;
       const poll = async (): Promise<void> => {
         while (!done) await once();
       };
       const once = async (): Promise<void> => {
-        const fetch = context.platform.fetch();
+        const fetch = platform.fetch();
         if (!fetch) return finish({ code: 'internal', retry: 'retry_backoff', message: '@qwik-realtime/core: no fetch available', transportFault: true });
         const query = new URLSearchParams();
         for (const topic of topics) query.append('topic', topic);
@@ -61,6 +66,8 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         if (context.token) headers.authorization = `Bearer ${context.token}`;
         const request = new AbortController();
         inFlight = request;
+        const waited = opened;
+        const sent = platform.now();
         const response = await fetch(`${context.url}${options.path ?? '/poll'}?${query}`, {
           headers,
           credentials: options.credentials ?? 'include',
@@ -97,6 +104,13 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
           events.reconnectWithin?.(within);
           finish({ code: 'server_shutdown', retry: 'retry_now', message: '@qwik-realtime/core: server draining', transportFault: false });
         }
+        // The hub holds an empty poll for its poll timeout: empty answers at once in a row come from something
+        // else (a cache that ignores no-store) and would be polled again at once, forever (540 polls/s seen):
+        // back off. One alone is a closing hub's last answer: poll again at once (the refusal reconnects).
+        const empty = !(body.messages.length || body.more || body.subscriptions?.length || body.presence?.length);
+        if (!done && waited && empty && platform.now() - sent < 500) {
+          if (idle++) await new Promise((resolve) => (rest = platform.setTimeout(resolve as () => void, backoffDelay(idle - 2, platform.random(), { capMs: 4000 }))));
+        } else idle = 0;
       };
       poll().catch((error: unknown) => finish({ ...closeReason(), message: `@qwik-realtime/core: ${String(error)}` }));
       return {
@@ -108,6 +122,7 @@ export function longPollTransport(options: LongPollTransportOptions = {}): Trans
         close() {
           done = true;
           inFlight?.abort();
+          platform.clearTimeout(rest);
         },
       };
     },
