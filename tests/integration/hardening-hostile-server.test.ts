@@ -168,6 +168,27 @@ describe('GIVEN a server sending a frame the client cannot take', () => {
   });
 });
 
+describe('GIVEN a WebSocket server that sends binary frames', () => {
+  test('WHEN they come between text frames THEN they are ignored and the text frames delivered', async () => {
+    server = await startHostileServer({
+      ws: (socket) => {
+        socket.send(Buffer.from(JSON.stringify(helloFrame())));
+        socket.send(JSON.stringify(helloFrame()));
+        socket.send(JSON.stringify(subscribedFrame('t')));
+        socket.send(Buffer.from(JSON.stringify({ type: 'message', ...envelope('t', 1, { data: 'binary' }) })));
+        socket.send(Buffer.alloc(1024 * 1024));
+        socket.send(JSON.stringify({ type: 'message', ...envelope('t', 2, { data: 'text' }) }));
+      },
+    });
+    const received: unknown[] = [];
+    client = createBaseClient({ url: server.url, transports: [transportsByName.websocket()], platform: nodePlatform, ...fastClientOptions });
+    client.subscribe('t', { onMessage: (message) => received.push(message.data) });
+    await until(() => received.length > 0, 'the text message');
+    expect(received).toEqual(['text']);
+    expect(server.attempts()).toBe(1);
+  });
+});
+
 /** Write `chunk` to `res` until the client goes away or `max` bytes went out; resolves with the bytes written. */
 async function flood(res: ServerResponse, chunk: string, max: number): Promise<number> {
   let written = 0;
