@@ -6,15 +6,16 @@ import { createDelivery } from './delivery.js';
 import { clientError, clientErrorOfBody } from './errors.js';
 import { resolvePlatform } from './platform.js';
 import type { Platform } from './platform.js';
-import type { PublishAck, SubscribedFrame } from './protocol/frames.js';
+import type { SubscribedFrame } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
 import type { Presence, PresenceDeps } from './presence.js';
 import { presenceSeam } from './presence-seam.js';
-import type { Publisher } from './publish.js';
+import { lazyPublisher } from './lazy-publisher.js';
+import type { PublishingModule } from './lazy-publisher.js';
 import { createTopicEntry, notifyConflated, setTopicState, topicRequest } from './topic-entry.js';
 import type { Listener, TopicEntry } from './topic-entry.js';
 import type { Transport } from './transport.js';
-import type { ClientError, PublishOptions, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent, TopicState } from './types.js';
+import type { ClientError, RealtimeClient, SubscribeOptions, Subscription, SubscriptionEvent, TopicState } from './types.js';
 
 /** Options of {@link createBaseClient} (and of `createClient`, where `transports` is optional). */
 export interface BaseClientOptions {
@@ -64,9 +65,6 @@ export interface BaseClientOptions {
 }
 
 type Entry = TopicEntry;
-
-/** The publishing module (`publish.ts`), however it is loaded. */
-export type PublishingModule = typeof import('./publish.js');
 
 /**
  * {@link createBaseClient} with the way publishing is loaded given: `createBaseClient` imports it on the first
@@ -228,32 +226,15 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
     }
   });
 
-  // Publishing is loaded on first use, so a page that only listens never downloads it. `closes` tells a
-  // publish that waited for the module that the client closed meanwhile.
-  let publisher: Publisher | undefined;
-  let loading: Promise<PublishingModule> | undefined;
-  let closes = 0;
-  const publish = async <T>(topic: string, data: T, publishOptions?: PublishOptions): Promise<PublishAck> => {
-    if (!publisher) {
-      const before = closes;
-      const { createPublisher } = await (loading ??= loadPublishing()).catch((error: unknown) => {
-        // A chunk that failed to load (offline) is fetched again by the next publish.
-        loading = undefined;
-        throw error;
-      });
-      publisher ??= createPublisher({
-        url,
-        platform,
-        connection,
-        getToken: options.getToken,
-        headers: options.headers,
-        timeoutMs: options.publishTimeoutMs ?? 10_000,
-        retries: options.publishRetries ?? 3,
-      });
-      if (before !== closes) return publisher.refuse(topic);
-    }
-    return publisher.publish(topic, data, publishOptions);
-  };
+  const publisher = lazyPublisher(loadPublishing, {
+    url,
+    platform,
+    connection,
+    getToken: options.getToken,
+    headers: options.headers,
+    timeoutMs: options.publishTimeoutMs ?? 10_000,
+    retries: options.publishRetries ?? 3,
+  });
 
   let presence: Presence | undefined;
   const client = {
@@ -303,7 +284,7 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
         },
       };
     },
-    publish,
+    publish: publisher.publish,
     getState: connection.state,
     onState: connection.onState,
     connect: connection.connect,
@@ -315,8 +296,7 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
       }
       topics.clear();
       delivery.clear();
-      closes++;
-      publisher?.close();
+      publisher.close();
       presence?.close();
       connection.close();
     },
