@@ -292,3 +292,37 @@ describe('GIVEN something answering every long poll at once with nothing (a cach
     await until(() => received.length === 50, 'fifty answers with a message each, polled back to back', 3000);
   });
 });
+
+describe('GIVEN a server that sends hello twice, then pings often', () => {
+  test.each(transportNames.filter((name) => name !== 'long-poll'))('WHEN the session runs over %s THEN the watchdog counts the pings (no heartbeat_timeout)', async (name) => {
+    let pings = 0;
+    const hello = helloFrame(200);
+    const ping = () => void pings++;
+    server = await startHostileServer({
+      ws: (socket) => {
+        socket.send(JSON.stringify(hello));
+        socket.send(JSON.stringify(hello));
+        const timer = setInterval(() => (socket.send('{"type":"ping"}'), ping()), 50);
+        socket.on('close', () => clearInterval(timer));
+      },
+      sse: (res) => {
+        sseEvents(res, [['hello', hello], ['hello', hello]]);
+        const timer = setInterval(() => (sseEvents(res, [['ping', {}]]), ping()), 50);
+        res.on('close', () => clearInterval(timer));
+      },
+    });
+    const timeouts: string[] = [];
+    client = createBaseClient({
+      url: server.url,
+      transports: [transportsByName[name]()],
+      platform: nodePlatform,
+      heartbeatGraceMs: 100,
+      debug: (event) => event === 'heartbeat_timeout' && timeouts.push(event),
+    });
+    client.subscribe('t', {});
+    // 30 pings span five watchdog windows (200 + 100 ms): a watchdog no beat reaches has expired by then.
+    await until(() => pings >= 30, 'thirty pings');
+    expect(timeouts).toEqual([]);
+    expect(server.attempts()).toBe(1);
+  });
+});

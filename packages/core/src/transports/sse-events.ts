@@ -34,7 +34,9 @@ export function createSseDispatcher(events: TransportEvents): SseDispatcher {
         return;
       }
       flush();
+      // Only the first hello opens the session: another would arm a second watchdog that no beat reaches.
       if (name === 'hello') {
+        if (opened) return;
         opened = true;
         const hello = parseJson<HelloFrame>(data);
         events.open(serverMs(hello?.heartbeatMs) ?? 15_000, hello?.connectionId);

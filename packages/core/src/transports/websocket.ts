@@ -103,6 +103,8 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               break;
             }
             case 'hello':
+              // Only the first opens the session: another would arm a second watchdog that no beat reaches.
+              if (hello) break;
               // The hub has a session only from `hello` on (after the auth frame, when one is needed).
               hello = true;
               for (const topic of queued) send(subscribeFrame(topic));
