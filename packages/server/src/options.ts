@@ -166,7 +166,7 @@ export interface ResolvedHubOptions<P extends Principal = Principal>
 
 /** Apply defaults (see {@link HubOptions}). */
 export function resolveOptions<P extends Principal>(options: HubOptions<P>, broker: Broker): ResolvedHubOptions<P> {
-  const heartbeatMs = positive(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, 'heartbeatMs');
+  const heartbeatMs = duration(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, 'heartbeatMs');
   const maxMessageBytes = positive(options.maxMessageBytes, 64 * 1024, 'maxMessageBytes');
   const inboundFramesPerSecond = positive(options.inboundFramesPerSecond, 200, 'inboundFramesPerSecond');
   const inboundFrameBurst = positive(options.inboundFrameBurst, 400, 'inboundFrameBurst');
@@ -182,7 +182,7 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     maxFrameBytes: maxMessageBytes + 4096,
     maxTopicsPerConnection: positive(options.maxTopicsPerConnection, 128, 'maxTopicsPerConnection'),
     maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
-    slowConsumerMs: positive(options.slowConsumerMs, 5000, 'slowConsumerMs'),
+    slowConsumerMs: duration(options.slowConsumerMs, 5000, 'slowConsumerMs'),
     conflate: options.conflate,
     inboundFramesPerSecond,
     inboundFrameBurst,
@@ -199,17 +199,17 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     maxQueuedBytes: positive(options.maxQueuedBytes, 1024 * 1024, 'maxQueuedBytes'),
     trustProxy: options.trustProxy ?? false,
     maxConcurrentHandshakes: positive(options.maxConcurrentHandshakes, 256, 'maxConcurrentHandshakes'),
-    handshakeRetryAfterMs: positive(options.handshakeRetryAfterMs, 1000, 'handshakeRetryAfterMs'),
-    presenceTtlMs: positive(options.presenceTtlMs, 2 * heartbeatMs, 'presenceTtlMs'),
+    handshakeRetryAfterMs: duration(options.handshakeRetryAfterMs, 1000, 'handshakeRetryAfterMs'),
+    presenceTtlMs: duration(options.presenceTtlMs, Math.min(2 * heartbeatMs, MAX_DELAY_MS), 'presenceTtlMs'),
     maxPresencePerTopic: positive(options.maxPresencePerTopic, 100, 'maxPresencePerTopic'),
     maxPresenceDataBytes: positive(options.maxPresenceDataBytes, 1024, 'maxPresenceDataBytes'),
     path,
     allowQueryToken: options.allowQueryToken ?? false,
-    pollTimeoutMs: positive(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),
+    pollTimeoutMs: duration(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),
     pollBatchSize: positive(options.pollBatchSize, 1000, 'pollBatchSize'),
-    authTimeoutMs: positive(options.authTimeoutMs, 10_000, 'authTimeoutMs'),
-    bodyTimeoutMs: positive(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
-    topicLingerMs: options.topicLingerMs === undefined ? 1000 : Math.max(0, options.topicLingerMs),
+    authTimeoutMs: duration(options.authTimeoutMs, 10_000, 'authTimeoutMs'),
+    bodyTimeoutMs: duration(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
+    topicLingerMs: options.topicLingerMs === undefined ? 1000 : Math.min(Math.max(0, options.topicLingerMs), MAX_DELAY_MS),
     generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
     now: options.now ?? (() => Date.now()),
   };
@@ -218,6 +218,16 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
 function deadLetterTopicOf(topic: string | undefined): string | undefined {
   if (topic !== undefined && !isValidTopic(topic)) throw new Error(`@qwik-realtime/server: deadLetterTopic is not a valid topic: ${JSON.stringify(topic)}`);
   return topic;
+}
+
+/** Longest delay a timer holds, ms (2^31 - 1, about 24.8 days): Node and browsers fire a longer one after 1 ms. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** A positive duration a timer can hold: `heartbeatMs: 1e12` pinged every connection every millisecond. */
+function duration(value: number | undefined, fallback: number, name: string): number {
+  const ms = positive(value, fallback, name);
+  if (ms > MAX_DELAY_MS) throw new Error(`@qwik-realtime/server: ${name} must be at most ${MAX_DELAY_MS} ms, got ${value}`);
+  return ms;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
