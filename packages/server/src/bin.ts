@@ -39,12 +39,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const drainMs = Number(values['drain-ms']);
-if (!Number.isFinite(drainMs) || drainMs < 0) {
+if (!Number.isFinite(drainMs) || drainMs < 0 || drainMs + 5000 >= 2 ** 31) {
   console.error(`@qwik-realtime/server: invalid --drain-ms ${values['drain-ms']}\n\n${USAGE}`);
   process.exit(2);
 }
 
-const hub = createHub(values['heartbeat-ms'] ? { heartbeatMs: Number(values['heartbeat-ms']) } : {});
+const heartbeatMs = values['heartbeat-ms'] === undefined ? undefined : Number(values['heartbeat-ms']);
+if (heartbeatMs !== undefined && !(Number.isInteger(heartbeatMs) && heartbeatMs > 0 && heartbeatMs < 2 ** 31)) {
+  console.error(`@qwik-realtime/server: invalid --heartbeat-ms ${values['heartbeat-ms']}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const hub = createHub(heartbeatMs === undefined ? {} : { heartbeatMs });
 const handler = createNodeHandler(hub);
 // Loaded only when asked for: prom-client stays out of a server that does not serve metrics.
 const metrics = values.metrics ? (await import('./metrics.js')).createHubMetrics(hub, { broker: 'memory' }) : undefined;
