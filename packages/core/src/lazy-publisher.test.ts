@@ -23,7 +23,7 @@ describe('lazyPublisher', () => {
     const { sent, options } = acknowledging();
     const load = vi.fn<() => Promise<PublishingModule>>().mockRejectedValueOnce(new Error('chunk failed to load')).mockResolvedValue(publishing);
     const publisher = lazyPublisher(load, options);
-    await expect(publisher.publish('t', 1)).rejects.toThrow('chunk failed to load');
+    await expect(publisher.publish('t', 1)).rejects.toMatchObject({ code: 'disconnected', topic: 't', message: expect.stringContaining('chunk failed to load') });
     await expect(publisher.publish('t', 2)).resolves.toMatchObject({ topic: 't', offset: 1 });
     expect(load).toHaveBeenCalledTimes(2);
     expect(sent.map((request) => request.data)).toEqual([2]);

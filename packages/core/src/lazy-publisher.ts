@@ -1,3 +1,4 @@
+import { clientError, toPublishError } from './errors.js';
 import type { Publisher, PublisherOptions } from './publish.js';
 
 /** The publishing module (`publish.ts`), however it is loaded. */
@@ -7,7 +8,8 @@ export type PublishingModule = typeof import('./publish.js');
  * A publisher whose code is loaded on the first publish, so a client that only listens never loads it.
  * `load` is `import('./publish.js')` for pages (a chunk of its own in an app's build) and the statically
  * imported module in the connection host's worker. A publish that waited for the module rejects, sending
- * nothing, if the client closed meanwhile.
+ * nothing, if the client closed meanwhile, or if the module could not be loaded (`disconnected`; the next
+ * publish tries again).
  */
 export function lazyPublisher(load: () => Promise<PublishingModule>, options: PublisherOptions): Omit<Publisher, 'refuse'> {
   let publisher: Publisher | undefined;
@@ -21,7 +23,7 @@ export function lazyPublisher(load: () => Promise<PublishingModule>, options: Pu
         const { createPublisher } = await (loading ??= load()).catch((error: unknown) => {
           // A chunk that failed to load (offline) is fetched again by the next publish.
           loading = undefined;
-          throw error;
+          throw toPublishError(clientError('disconnected', `@qwik-realtime/core: publishing could not be loaded: ${String(error)}`, topic));
         });
         publisher ??= createPublisher(options);
         if (before !== closes) return publisher.refuse(topic);
