@@ -326,3 +326,21 @@ describe('GIVEN a server that sends hello twice, then pings often', () => {
     expect(server.attempts()).toBe(1);
   });
 });
+
+describe('GIVEN a server whose first message of a topic has an offset that is no number', () => {
+  const bad = envelope('t', 1, { offset: { toString: 1 } });
+  test.each(transportNames.filter((name) => name !== 'websocket'))('WHEN the %s session ends after it THEN the client reconnects (no throw out of connect)', async (name) => {
+    server = await startHostileServer({
+      sse: (res) => {
+        sseEvents(res, [['hello', helloFrame()], [undefined, bad]]);
+        res.end();
+      },
+      // `reconnectWithinMs` ends the session: the next one is a new connect with the stored position.
+      poll: (res, _n, first) => first && jsonAnswer(res, 200, { cursor: 'c', messages: [bad], heartbeatMs: 15_000, more: false, reconnectWithinMs: 0 }),
+    });
+    client = createBaseClient({ url: server.url, transports: [transportsByName[name]()], platform: nodePlatform, ...fastClientOptions });
+    client.subscribe('t', {});
+    await until(() => server!.attempts() >= 3, 'two reconnects');
+    expect(client.getState().status).not.toBe('closed');
+  });
+});

@@ -12,7 +12,9 @@ export function topicQuery(topics: TopicRequest[], cursorParam: string): URLSear
   let resume = false;
   for (const { topic, since, history: last } of topics) {
     query.append('topic', topic);
-    if (since) {
+    // A position a server sent with an offset that is no integer (`{"toString":1}`) cannot be encoded: encoding
+    // it threw out of `connect` (an unhandled rejection). Such a topic is asked for without a position.
+    if (since && Number.isSafeInteger(since.offset) && typeof since.epoch == 'string') {
       positions[topic] = since;
       resume = true;
     } else if (last) history = Math.max(history, last);
