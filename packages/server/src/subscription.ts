@@ -10,18 +10,6 @@ const REPLAY_PAGE = 500;
 /** Live messages a subscription may queue while it replays before the connection counts as too slow. */
 const MAX_QUEUED = 10_000;
 
-/**
- * Replayed envelopes wrapped for writing, per envelope object: reads shared by many subscribers (see
- * shared-reads.ts; the memory broker's stored envelopes) then build each message's frames once, as live
- * fan-out does.
- */
-const replayed = new WeakMap<Envelope, Outbound>();
-const outboundOf = (message: Envelope): Outbound => {
-  let outbound = replayed.get(message);
-  if (!outbound) replayed.set(message, (outbound = createOutbound(message)));
-  return outbound;
-};
-
 /** Where a subscription writes (implemented by the session). */
 export interface SubscriptionOutput {
   subscribed(frame: SubscribedFrame): void;
@@ -76,7 +64,7 @@ export function createSubscription(topic: string, registry: TopicRegistry, broke
   const replay = async (message: Envelope): Promise<void> => {
     const waiting = output.room?.();
     if (waiting) await waiting;
-    if (!stopped()) emit(outboundOf(message));
+    if (!stopped()) emit(createOutbound(message));
   };
 
   const announce = (recovered: boolean, position: Position, replayed: number, ref?: string) => {
