@@ -1,0 +1,83 @@
+/**
+ * Lifecycle races on every transport, against a real hub: `client.close()` while `getToken` is pending (the
+ * late token opens nothing, not even a socket) and `hub.close()` while a replay's history read is in flight
+ * (no session outlives the close). Both were sound when written; these rows keep them so.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { createBaseClient } from '@qwik-realtime/core';
+import type { RealtimeClient } from '@qwik-realtime/core';
+import { createMemoryBroker } from '@qwik-realtime/server';
+import type { Broker } from '@qwik-realtime/server';
+import { nodePlatform, startClientHub, transportNames, transportsByName, until } from './client-fixtures.js';
+import type { ClientTestHub } from './client-fixtures.js';
+
+let hub: ClientTestHub | undefined;
+let client: RealtimeClient | undefined;
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  await hub?.close();
+  hub = undefined;
+});
+
+const openConnections = () => Object.values(hub!.hub.stats().connections).reduce((sum, n) => sum + n, 0);
+
+/** A memory broker whose history reads wait until `release()`; `reads` counts the reads begun. */
+function slowHistoryBroker(): Broker & { reads: number; release(): void } {
+  const inner = createMemoryBroker();
+  let release = () => undefined as void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return {
+    kind: inner.kind,
+    reads: 0,
+    release: () => release(),
+    publish: (topic, message) => inner.publish(topic, message),
+    subscribe: (topic, listener) => inner.subscribe(topic, listener),
+    async history(topic, query) {
+      this.reads++;
+      await gate;
+      return inner.history(topic, query);
+    },
+    close: () => inner.close(),
+  };
+}
+
+describe.each(transportNames)('GIVEN a client over %s', (name) => {
+  test('WHEN it is closed while getToken is pending THEN the late token opens nothing', async () => {
+    // Every request or upgrade that reaches the hub is authenticated: count them.
+    let reached = 0;
+    hub = await startClientHub({ allowQueryToken: true, authenticate: () => ((reached += 1), {}) });
+    let give: (token: string) => void = () => undefined;
+    let asked = false;
+    const getToken = () => new Promise<string>((resolve) => ((asked = true), (give = resolve)));
+    client = createBaseClient({ url: hub.url, transports: [transportsByName[name]()], platform: nodePlatform, getToken });
+    client.subscribe('t', {});
+    await until(() => asked, 'getToken to be called');
+    client.close();
+    give('late');
+    // A publish through the hub goes through its event loop: any late attempt would have arrived by then.
+    await hub.hub.publish('t', 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reached).toBe(0);
+    // Not even a socket was opened (a fetch keeps its socket alive after an answer).
+    expect(hub.cut()).toBe(0);
+    expect(openConnections()).toBe(0);
+    expect(client.getState().status).toBe('closed');
+  });
+
+  test('WHEN hub.close() runs during a replay history read THEN no session outlives the close', async () => {
+    const broker = slowHistoryBroker();
+    hub = await startClientHub({ broker });
+    await hub.hub.publish('t', 'before');
+    const received: unknown[] = [];
+    client = createBaseClient({ url: hub.url, transports: [transportsByName[name]()], platform: nodePlatform, backoff: { baseMs: 60_000 } });
+    client.subscribe('t', { history: 5, onMessage: (message) => received.push(message.data) });
+    await until(() => broker.reads > 0, 'the history read to begin');
+    const closed = hub.hub.close();
+    broker.release();
+    await closed;
+    await until(() => client!.getState().status === 'reconnecting', 'the client to see the close');
+    expect(openConnections()).toBe(0);
+    expect(hub.hub.stats().topics).toEqual({});
+  });
+});
