@@ -86,12 +86,13 @@ return {0, msg}
 `);
 
 /**
- * Read a consistent snapshot: epoch, head offset and stream entries.
- * KEYS: meta, stream. ARGV: fresh epoch, 'since' | 'last', since offset | N, count (0 = all), since epoch
+ * Read a consistent snapshot: epoch, head offset and stored messages.
+ * KEYS: meta, stream. ARGV: fresh epoch (only used with 'create'), 'since' | 'last', since offset | N, count (0 = all), since epoch
  * ('*' = whatever the current one is), 'create' | 'read', idle ttl ms.
  * A plain read of a topic without meta stores nothing and returns `{'', 0, {}}`; `create` (a subscriber
  * arriving) starts its run like a publish would, expiring after the idle ttl unless published to.
- * Returns `{epoch, head, entries}`; for 'since' in another epoch, entries is empty.
+ * Returns `{epoch, head, messages}`: the envelopes' JSON only (not the stream entries with their ids and stored
+ * times, which the broker would decode and drop); for 'since' in another epoch, messages is empty.
  */
 export const HISTORY_SCRIPT = script(`
 if ARGV[6] ~= 'create' and redis.call('EXISTS', KEYS[1]) == 0 then return {'', 0, {}} end
@@ -111,7 +112,9 @@ if ARGV[2] == 'since' then
 elseif ARGV[3] ~= '0' then
   entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[3])
 end
-return {epoch, head, entries}
+local messages = {}
+for i, entry in ipairs(entries) do messages[i] = entry[2][2] end
+return {epoch, head, messages}
 `);
 
 /**

@@ -57,8 +57,6 @@ export interface RedisBrokerOptions {
   now?: () => number;
 }
 
-type StreamEntry = [string, string[]];
-
 const unavailable = (detail: string) => new RealtimeError('broker_unavailable', `redis broker: ${detail}`);
 
 type RedisModule = typeof import('redis');
@@ -153,14 +151,10 @@ export function createRedisBroker(options: RedisBrokerOptions = {}): Broker {
    */
   const snapshot = async (topic: string, mode: 'since' | 'last', n: number, count: number, sinceEpoch: string, create = false) => {
     const k = keys(topic);
-    const args = [freshEpoch(), mode, String(n), String(count), sinceEpoch, create ? 'create' : 'read', String(idleMs)];
-    const reply = (await run(HISTORY_SCRIPT, [k.meta, k.stream], args)) as [
-      string,
-      number,
-      StreamEntry[],
-    ];
-    const [epoch, head, entries] = reply;
-    const messages = entries.map((entry) => JSON.parse(entry[1][1] as string) as Envelope);
+    // A plain read never starts a run, so it needs no fresh epoch (randomBytes on every resume and long-poll).
+    const args = [create ? freshEpoch() : '', mode, String(n), String(count), sinceEpoch, create ? 'create' : 'read', String(idleMs)];
+    const [epoch, head, stored] = (await run(HISTORY_SCRIPT, [k.meta, k.stream], args)) as [string, number, string[]];
+    const messages = stored.map((json) => JSON.parse(json) as Envelope);
     return { epoch, head: Number(head), messages };
   };
 
