@@ -12,7 +12,7 @@
  * - `unlisten`: stop accepting connections (the open ones stay);
  * - `drain` `{ drainMs }`: `hub.close({ drainMs })`;
  * - `stats` `{ reset? }`: peak RSS, event-loop delay and CPU time since the last reset, connection counts, the
- *   times of WebSocket upgrades and of TCP connections accepted.
+ *   times of WebSocket upgrades and of TCP connections accepted, the history reads that reached the broker.
  */
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -36,10 +36,22 @@ async function redisClient() {
   return client;
 }
 
-const broker =
+const base =
   brokerName === 'redis'
     ? createRedisBroker({ client: await redisClient(), prefix: `${prefix}:`, historyTtlMs: 120_000, idleTtlMs: 120_000 })
     : createMemoryBroker();
+// History reads that reach the broker (each one a Redis round trip with Redis): what the resumes cost it.
+let historyReads = 0;
+let historyMessages = 0;
+const broker: typeof base = {
+  ...base,
+  history: async (topic, query) => {
+    historyReads++;
+    const result = await base.history(topic, query);
+    historyMessages += result.messages.length;
+    return result;
+  },
+};
 const hub = createHub({ broker, ...(maxHandshakes ? { maxConcurrentHandshakes: Number(maxHandshakes) } : {}) });
 const server = createServer(createNodeHandler(hub));
 server.keepAliveTimeout = 30_000;
@@ -131,6 +143,9 @@ async function handle(command: Record<string, any>): Promise<object> {
         maxConcurrentHandshakes: hub.options.maxConcurrentHandshakes,
         upgrades,
         accepts,
+        historyReads,
+        historyMessages,
+        counts: { messagesOut: stats.messagesOut, replayedMessages: stats.replayedMessages, disconnects: stats.disconnects },
         cpuMs: Math.round((process.cpuUsage(cpuFrom).user + process.cpuUsage(cpuFrom).system) / 1000),
       };
       if (command.reset) {
@@ -140,6 +155,8 @@ async function handle(command: Record<string, any>): Promise<object> {
         peakInFlight = inFlight();
         upgrades = [];
         accepts = [];
+        historyReads = 0;
+        historyMessages = 0;
       }
       return answer;
     }

@@ -15,7 +15,7 @@ export function renderStormSection(results: any): string {
   const c = meta.config;
   const mix = Object.entries(c.mix as Record<string, number>).map(([name, share]) => `${Math.round(share * 100)} % ${name}`).join(', ');
   const way = (row: any) => `${row.broker} ${row.way === 'drain' ? `drain (${c.drainMs} ms)` : 'kill -9'}`;
-  const header = ['storm', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'planned retries: peak 100 ms', 'attempts', 'try_again_later (new hub: refusals, peak in flight / cap)', 'recovered: false', 'lost', 'hub peak RSS MB', 'hub event-loop delay p99 / max ms', 'load event-loop delay p99 / max ms (worst process)', 'CPU s hub / load', 'restart gap ms', 'crowd connect ms', 'load average'];
+  const header = ['storm', 'live again', 'of which without a drop', 'p50 ms', 'p99 ms', 'max ms', 'peak 100 ms window', 'planned retries: peak 100 ms', 'attempts', 'try_again_later (new hub: refusals, peak in flight / cap)', 'recovered: false', 'history reads (new hub)', 'lost', 'hub peak RSS MB', 'hub event-loop delay p99 / max ms', 'load event-loop delay p99 / max ms (worst process)', 'CPU s hub / load', 'restart gap ms', 'crowd connect ms', 'load average'];
   const lines = rows.map((row: any) =>
     [
       way(row),
@@ -29,6 +29,7 @@ export function renderStormSection(results: any): string {
       row.attempts,
       row.hubPeakHandshakesInFlight == null ? row.tryAgainLater : `${row.tryAgainLater} (${row.hubHandshakeRefusals ?? '-'}, ${row.hubPeakHandshakesInFlight} / ${row.maxConcurrentHandshakes})`,
       row.recoveredFalse,
+      row.hubHistoryReads ?? '-',
       row.messagesLost ?? 'n/a',
       row.serverPeakRssMb,
       `${row.eventLoopDelayP99Ms} / ${row.eventLoopDelayMaxMs}`,
@@ -67,7 +68,8 @@ the restart and every message must arrive; with the memory broker the new hub ha
 hub and goes on without a drop: it counts as live again, apart, and has no time in the percentiles.
 "Planned retries" is the spread the clients chose (their \`nextRetryAt\`); the load processes' event-loop delay and the
 timer lag (attempt minus plan) show how far the observers drifted from it. CPU is what each side used from the drop to
-the end of the storm; restart gap, crowd connect time and load average show how loaded the machine was. The p99 per
+the end of the storm; restart gap, crowd connect time and load average show how loaded the machine was. History reads
+are the reads the new hub sent its broker from the drop to the end (resumes, long-polls, gap repairs). The p99 per
 transport is in results.json (\`timeToLiveP99MsByTransport\`).
 
 | target | goal | this run |
