@@ -60,8 +60,38 @@ export function nodeRequestInfo(req: IncomingMessage): RequestInfo {
   return info;
 }
 
-/** An exchange over Node's `(req, res)`. */
-export function nodeExchange(req: IncomingMessage, res: ServerResponse): HttpExchange {
+/** Size of the pieces a large complete answer is written in: the socket's own high-water mark. */
+const PIECE_BYTES = 16 * 1024;
+
+/**
+ * Write `bytes` a piece at a time as the socket drains, and destroy the socket when it does not drain for
+ * `stallMs` (a client that stopped reading), as the stall rule does for streams. Without it, a 16 MB poll
+ * answer to a socket that never reads stayed in memory for as long as the socket lived (40 such polls held
+ * ~750 MB). One write of everything would show no progress until all of it went out.
+ */
+function writePaced(res: ServerResponse, bytes: Buffer, stallMs: number): void {
+  let at = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const next = () => {
+    clearTimeout(timer);
+    while (at < bytes.length) {
+      const piece = bytes.subarray(at, (at += PIECE_BYTES));
+      if (!res.write(piece)) {
+        timer = setTimeout(() => res.destroy(), stallMs);
+        return void res.once('drain', next);
+      }
+    }
+    res.end();
+  };
+  res.once('close', () => clearTimeout(timer));
+  next();
+}
+
+/**
+ * An exchange over Node's `(req, res)`. With `stallMs`, a complete answer the client stops reading is cut
+ * once the socket has not drained for `stallMs` (see {@link writePaced}).
+ */
+export function nodeExchange(req: IncomingMessage, res: ServerResponse, stallMs?: number): HttpExchange {
   return {
     request: nodeRequestInfo(req),
     readBody(limit, timeoutMs) {
@@ -106,8 +136,10 @@ export function nodeExchange(req: IncomingMessage, res: ServerResponse): HttpExc
         res.writeHead(status, headers);
         return void res.end();
       }
-      res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-      res.end(body);
+      const bytes = Buffer.from(body);
+      res.writeHead(status, { ...headers, 'content-length': String(bytes.length) });
+      if (stallMs && bytes.length > PIECE_BYTES) writePaced(res, bytes, stallMs);
+      else res.end(bytes);
     },
     stream(status, headers) {
       // A close-delimited body instead of chunked encoding: each write goes to the socket as is (no chunk

@@ -46,7 +46,7 @@ export function createNodeHandler<P extends Principal>(hub: Hub<P>): NodeHandler
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      serveHttp(ctx, endpoint, nodeExchange(req, res)).catch((error) => fail(res, error));
+      serveHttp(ctx, endpoint, nodeExchange(req, res, ctx.options.slowConsumerMs)).catch((error) => fail(res, error));
     } catch (error) {
       fail(res, error);
     }
