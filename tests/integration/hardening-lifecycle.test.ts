@@ -81,3 +81,23 @@ describe.each(transportNames)('GIVEN a client over %s', (name) => {
     expect(hub.hub.stats().topics).toEqual({});
   });
 });
+
+describe('GIVEN a WebSocket client with teardownDelayMs 0', () => {
+  test('WHEN a topic is subscribed and unsubscribed 100,000 times in one tick THEN the hub gets one frame for it, not 200,000', async () => {
+    hub = await startClientHub();
+    client = createBaseClient({ url: hub.url, transports: [transportsByName.websocket()], platform: nodePlatform, teardownDelayMs: 0 });
+    const kept: unknown[] = [];
+    client.subscribe('keep', { onMessage: (message) => kept.push(message.data) });
+    await until(() => client!.getState().status === 'open', 'the connection to open');
+    for (let i = 0; i < 100_000; i++) client.subscribe('t', {}).unsubscribe();
+    const received: unknown[] = [];
+    client.subscribe('t', { onMessage: (message) => received.push(message.data) });
+    await until(() => client!.getState().status === 'open' && hub!.hub.stats().topics.t === 1, 'the last subscribe to arrive');
+    await hub.hub.publish('t', 'live');
+    await hub.hub.publish('keep', 'still');
+    await until(() => received.length === 1 && kept.length === 1, 'both topics to deliver');
+    // 200,000 frames would have drawn on the inbound frame bucket (burst 400) and closed the connection.
+    expect(hub.hub.stats().rateLimited.connection).toBe(0);
+    expect(hub.hub.stats().disconnects).toEqual({});
+  });
+});

@@ -49,6 +49,21 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       };
       const subscribeFrame = ({ topic, since, history }: TopicRequest): ClientFrame =>
         since ? { type: 'subscribe', topic, since } : history ? { type: 'subscribe', topic, history } : { type: 'subscribe', topic };
+      // The last subscribe or unsubscribe of each topic in this tick, sent together (the hub treats a subscribe
+      // of a live topic as a resubscribe): a topic toggled 100,000 times in a tick (teardownDelayMs 0) sent
+      // 200,000 frames, and the hub closed the connection for rate_limited.
+      let intents: Map<string, ClientFrame> | undefined;
+      const intend = (topic: string, frame: ClientFrame) => {
+        if (!intents) {
+          const tick = (intents = new Map());
+          queueMicrotask(() => {
+            intents = undefined;
+            for (const next of tick.values()) send(next);
+          });
+        }
+        intents.delete(topic);
+        intents.set(topic, frame);
+      };
       const finish = (reason: Parameters<typeof events.closed>[0]) => {
         if (done) return;
         done = true;
@@ -163,12 +178,12 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
 
       return {
         subscribe(request) {
-          if (hello) send(subscribeFrame(request));
+          if (hello) intend(request.topic, subscribeFrame(request));
           else queued.push(request);
           return true;
         },
         unsubscribe(topic) {
-          if (hello) send({ type: 'unsubscribe', topic });
+          if (hello) intend(topic, { type: 'unsubscribe', topic });
           else queued = queued.filter((t) => t.topic !== topic);
         },
         presence(frame) {
