@@ -1,7 +1,8 @@
 /**
  * Lifecycle races on every transport, against a real hub: `client.close()` while `getToken` is pending (the
  * late token opens nothing, not even a socket) and `hub.close()` while a replay's history read is in flight
- * (no session outlives the close). Both were sound when written; these rows keep them so.
+ * (no session outlives the close). Both were sound when written; these rows keep them so. And a WebSocket
+ * topic toggled 100,000 times in one tick reaches the hub as one frame (it was 200,000 and a rate_limited close).
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { createBaseClient } from '@qwik-realtime/core';
