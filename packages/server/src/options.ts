@@ -130,6 +130,14 @@ export interface HubOptions<P extends Principal = Principal> {
   /** Max messages in one long-poll answer. @default 1000 */
   pollBatchSize?: number;
   /**
+   * Max UTF-8 bytes of the messages in one long-poll answer (their JSON). A topic that does not fit answers
+   * `more: true` with its position at the last message sent, and the next poll continues there. The first
+   * message of an answer always goes, however large, so a poll always makes progress. Bounds what a poll
+   * builds in memory: 256 first polls of 1,000 big messages would otherwise build ~16 MB each at once.
+   * @default 1048576
+   */
+  pollAnswerMaxBytes?: number;
+  /**
    * How long a topic's broker subscription outlives its last local subscriber, ms (long-poll loops and quick
    * resubscribes then reuse it instead of churning broker subscriptions). `0` tears down at once. @default 1000
    */
@@ -207,6 +215,7 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     allowQueryToken: options.allowQueryToken ?? false,
     pollTimeoutMs: duration(options.pollTimeoutMs, heartbeatMs, 'pollTimeoutMs'),
     pollBatchSize: positive(options.pollBatchSize, 1000, 'pollBatchSize'),
+    pollAnswerMaxBytes: positive(options.pollAnswerMaxBytes, 1024 * 1024, 'pollAnswerMaxBytes'),
     authTimeoutMs: duration(options.authTimeoutMs, 10_000, 'authTimeoutMs'),
     bodyTimeoutMs: duration(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
     topicLingerMs: options.topicLingerMs === undefined ? 1000 : Math.min(Math.max(0, options.topicLingerMs), MAX_DELAY_MS),

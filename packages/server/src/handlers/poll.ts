@@ -1,63 +1,16 @@
-import type { Envelope, PollResponse, Position, Positions, SubscribedFrame } from '@qwik-realtime/core/protocol';
-import { createPositions, encodeCursor, positionOfTopic } from '@qwik-realtime/core/protocol';
+import type { PollResponse } from '@qwik-realtime/core/protocol';
+import { encodeCursor, positionOfTopic } from '@qwik-realtime/core/protocol';
 import type { Principal } from '../auth.js';
 import type { HttpExchange } from '../exchange.js';
 import { RealtimeError } from '../errors.js';
 import type { HubContext } from '../hub-context.js';
 import { clientKeyOf, takeOrThrow } from '../limits.js';
 import { countSubscribed } from '../metrics-counters.js';
+import { collect } from './poll-collect.js';
+import type { PollBatch as Batch, PollBudget } from './poll-collect.js';
 import { pollPresenceOf } from './poll-presence.js';
 import type { PollPresence } from './poll-presence.js';
-import { assertOpen, authenticateHttp, authorizeAll, cursorParam, intParam, NO_BUFFERING_HEADERS, sendError, sendJson, topicsOf } from './common.js';
-
-interface Batch {
-  messages: Envelope[];
-  subscriptions: SubscribedFrame[];
-  positions: Positions;
-  more: boolean;
-}
-
-/**
- * Read what each topic has after its position (stateless: everything comes from the cursor and the broker).
- * At most `limit` messages: a topic that does not fit keeps its position (or, on a first poll, the position
- * just before the part of its `history` replay that did not fit) and the answer says `more: true`.
- */
-async function collect<P extends Principal>(ctx: HubContext<P>, topics: string[], from: Positions, history: number | undefined, limit: number): Promise<Batch> {
-  const { broker } = ctx.options;
-  const batch: Batch = { messages: [], subscriptions: [], positions: createPositions(), more: false };
-  for (const topic of topics) {
-    const since = positionOfTopic(from, topic);
-    const budget = limit - batch.messages.length;
-    if (!since) {
-      const result = await broker.history(topic, { last: history ?? 0 });
-      const first = result.messages[0];
-      const position: Position = first ? { offset: first.offset - 1, epoch: first.epoch } : result.head;
-      batch.subscriptions.push({ type: 'subscribed', topic, recovered: true, position, replayed: result.messages.length });
-      const fits = result.messages.slice(0, Math.max(0, budget));
-      if (fits.length < result.messages.length) batch.more = true;
-      batch.messages.push(...fits);
-      const last = fits.at(-1);
-      batch.positions[topic] = last ? { offset: last.offset, epoch: last.epoch } : first ? position : result.head;
-      continue;
-    }
-    if (budget <= 0) {
-      batch.positions[topic] = since;
-      batch.more = true;
-      continue;
-    }
-    const result = await broker.history(topic, { since, limit: budget });
-    if (!result.recovered) {
-      batch.subscriptions.push({ type: 'subscribed', topic, recovered: false, position: result.head, replayed: 0 });
-      batch.positions[topic] = result.head;
-      continue;
-    }
-    batch.messages.push(...result.messages);
-    const last = result.messages.at(-1);
-    batch.positions[topic] = last ? { offset: last.offset, epoch: last.epoch } : since;
-    if ((last?.offset ?? since.offset) < result.head.offset) batch.more = true;
-  }
-  return batch;
-}
+import { assertOpen, authenticateHttp, authorizeAll, cursorParam, intParam, NO_BUFFERING_HEADERS, sendError, topicsOf } from './common.js';
 
 /**
  * `GET {path}/poll`: answer at once when there is something to say (first poll, messages after the cursor,
@@ -84,6 +37,7 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
     const timeout = intParam(url, 'timeout', options.pollTimeoutMs) ?? options.pollTimeoutMs;
     const cursor = url.searchParams.get('cursor');
     const from = cursorParam(cursor);
+    const budget: PollBudget = { count: options.pollBatchSize, bytes: options.pollAnswerMaxBytes };
     const presence: PollPresence | undefined = pollPresenceOf(ctx, url);
     if (presence) cleanups.push(() => presence.release());
     let presenceChange: Awaited<ReturnType<PollPresence['changed']>>;
@@ -101,7 +55,7 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
         takeOrThrow(bucket, 'connection', ctx.countRateLimited, 'subscribes', added[0], added.length);
       }
       await authorizeAll(ctx, principal, topics);
-      batch = await collect(ctx, topics, from, history, options.pollBatchSize);
+      batch = await collect(ctx, topics, from, history, budget);
       // A member of a waiting poll stays alive; a change of its lists answers the poll.
       await presence?.start(() => setImmediate(() => wakePresence()));
       presenceChange = await presence?.changed();
@@ -138,7 +92,7 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
           }),
         );
         Promise.all(listening)
-          .then(() => (settled ? undefined : collect(ctx, topics, batch.positions, history, options.pollBatchSize)))
+          .then(() => (settled ? undefined : collect(ctx, topics, batch.positions, history, budget)))
           .then((again) => {
             if (again && ready(again)) {
               batch = again;
@@ -152,21 +106,24 @@ export async function handlePoll<P extends Principal>(ctx: HubContext<P>, exchan
       // The second read may already have found the messages; otherwise read what woke us.
       if (wake === 'message' && !ready(batch)) {
         presenceChange = await presence?.changed();
-        batch = await collect(ctx, topics, batch.positions, history, options.pollBatchSize);
+        batch = await collect(ctx, topics, batch.positions, history, budget);
       }
     }
     if (gone) return;
     // The client's watchdog allows `heartbeatMs` plus some grace between answers: announce at least the
     // longest wait, so an idle poll is never taken for a dead server.
     const heartbeatMs = Math.max(options.heartbeatMs, options.pollTimeoutMs);
-    const response: PollResponse = { cursor: encodeCursor(batch.positions), messages: batch.messages, heartbeatMs, more: batch.more };
-    if (batch.subscriptions.length > 0) response.subscriptions = batch.subscriptions;
-    if (ctx.closing && ctx.reconnectWithinMs !== undefined) response.reconnectWithinMs = ctx.reconnectWithinMs;
-    if (presenceChange) Object.assign(response, presenceChange);
+    const rest: Omit<PollResponse, 'messages'> = { cursor: encodeCursor(batch.positions), heartbeatMs, more: batch.more };
+    if (batch.subscriptions.length > 0) rest.subscriptions = batch.subscriptions;
+    if (ctx.closing && ctx.reconnectWithinMs !== undefined) rest.reconnectWithinMs = ctx.reconnectWithinMs;
+    if (presenceChange) Object.assign(rest, presenceChange);
     counters.messagesOut += batch.messages.length;
     for (const frame of batch.subscriptions) countSubscribed(counters, frame);
+    // The messages were encoded once, when they were measured against the byte budget.
+    const body = `{"messages":[${batch.encoded.join(',')}],${JSON.stringify(rest).slice(1)}`;
     // A closing hub must not get the next poll back over this kept-alive socket: the new instance should.
-    sendJson(exchange, 200, response, ctx.closing ? { connection: 'close' } : {});
+    const extra: Record<string, string> = ctx.closing ? { connection: 'close' } : {};
+    exchange.send(200, { ...NO_BUFFERING_HEADERS, 'content-type': 'application/json; charset=utf-8', ...extra }, body);
   } catch (error) {
     cleanup();
     if (error instanceof RealtimeError && error.code === 'broker_unavailable') ctx.counters.brokerSubscribeErrors++;
