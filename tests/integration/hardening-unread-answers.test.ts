@@ -18,9 +18,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A hub whose topic `big` holds ~16 MB of history (1,000 messages of 16 KiB). */
+/** A hub whose topic `big` holds ~16 MB of history (1,000 messages of 16 KiB), answered in one poll. */
 async function hubWithBigHistory(): Promise<TestHubServer> {
-  const hub = await startHubServer({ slowConsumerMs: 300 });
+  const hub = await startHubServer({ slowConsumerMs: 300, pollAnswerMaxBytes: 32 * 1024 * 1024 });
   const pad = 'x'.repeat(16 * 1024);
   for (let i = 0; i < 1000; i++) await hub.hub.publish('big', { i, pad });
   return hub;
