@@ -43,10 +43,13 @@ const base =
 // History reads that reach the broker (each one a Redis round trip with Redis): what the resumes cost it.
 let historyReads = 0;
 let historyMessages = 0;
+// Distinct (topic, query) among them: how many reads identical-read sharing could save at best.
+let historyKeys = new Set<string>();
 const broker: typeof base = {
   ...base,
   history: async (topic, query) => {
     historyReads++;
+    historyKeys.add('since' in query ? `${topic} ${query.since.epoch} ${query.since.offset} ${query.limit}` : `${topic} last ${query.last}`);
     const result = await base.history(topic, query);
     historyMessages += result.messages.length;
     return result;
@@ -145,6 +148,7 @@ async function handle(command: Record<string, any>): Promise<object> {
         accepts,
         historyReads,
         historyMessages,
+        historyKeys: historyKeys.size,
         counts: { messagesOut: stats.messagesOut, replayedMessages: stats.replayedMessages, disconnects: stats.disconnects },
         cpuMs: Math.round((process.cpuUsage(cpuFrom).user + process.cpuUsage(cpuFrom).system) / 1000),
       };
@@ -157,6 +161,7 @@ async function handle(command: Record<string, any>): Promise<object> {
         accepts = [];
         historyReads = 0;
         historyMessages = 0;
+        historyKeys = new Set();
       }
       return answer;
     }

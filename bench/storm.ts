@@ -141,7 +141,7 @@ async function storm(files: { hub: string; load: string }, broker: 'memory' | 'r
     const crowd = reports.flatMap((report) => report.records);
     const stuck = crowd.filter((record) => !isLiveAgain(record, droppedAt));
     if (stuck.length) console.error(`storm: ${stuck.length} clients not live again, e.g.`, JSON.stringify(stuck.slice(0, 3).map((record) => ({ transport: record.transport, status: record.status, subscribed: Object.values(record.subscribed).map((ts) => ts.map((t) => Math.round(t - droppedAt))), attempts: record.attempts.map((t) => Math.round(t - droppedAt)), opens: record.opens.map((t) => Math.round(t - droppedAt)) }))));
-    const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number>; cpuMs: number; peakHandshakesInFlight: number; maxConcurrentHandshakes: number; handshakeRefusals: number | null; upgrades: number[]; accepts: number[]; historyReads: number; historyMessages: number; counts: object }>({ cmd: 'stats' });
+    const server = await b.ask<{ peakRssMb: number; eventLoopDelayMs: Record<string, number>; cpuMs: number; peakHandshakesInFlight: number; maxConcurrentHandshakes: number; handshakeRefusals: number | null; upgrades: number[]; accepts: number[]; historyReads: number; historyMessages: number; historyKeys: number; counts: object }>({ cmd: 'stats' });
     const { lastK } = await (publisher ?? b).ask<{ lastK: Record<string, number> }>({ cmd: 'stopPublish' });
     // Everything published must arrive (bounded wait), then whatever is still missing at the tail counts as lost.
     const caughtUp = async () => (await Promise.all(loads.map((load) => load.ask<{ caughtUp: boolean }>({ cmd: 'caughtUp', lastK })))).every((answer) => answer.caughtUp);
@@ -176,6 +176,7 @@ async function storm(files: { hub: string; load: string }, broker: 'memory' | 'r
       // History reads the new hub sent its broker from the drop to the end (resumes, long-polls, gap repairs).
       hubHistoryReads: server.historyReads,
       hubHistoryMessages: server.historyMessages,
+      hubHistoryKeys: server.historyKeys,
       hubCounts: server.counts,
       webSocketQueueingMs: webSocketQueueing(crowd, server.upgrades, droppedAt),
       loadCpuMs: reports.reduce((sum, report) => sum + report.cpuMs, 0),

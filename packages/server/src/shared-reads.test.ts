@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Broker, HistoryQuery, HistoryResult } from './broker.js';
 import { createMemoryBroker } from './brokers/memory.js';
 import { shareHistoryReads } from './shared-reads.js';
@@ -92,5 +92,86 @@ describe('shareHistoryReads', () => {
     await gated.readsReach(2);
     gated.release();
     expect(offsets(await again)).toEqual([1]);
+  });
+
+  describe('on a topic subscribed through it', () => {
+    test('GIVEN an answer WHEN the same read is asked again and nothing arrived THEN the broker is not read again; after a live message it is, and has it', async () => {
+      const gated = gatedBroker();
+      for (let n = 1; n <= 3; n++) await gated.put(n);
+      const shared = shareHistoryReads(gated.broker);
+      const live: number[] = [];
+      const unsubscribe = await shared.subscribe('t', (message) => live.push(message.offset));
+      const first = shared.history('t', since(1));
+      await gated.readsReach(1);
+      gated.release();
+      expect(offsets(await first)).toEqual([2, 3]);
+      expect(offsets(await shared.history('t', since(1)))).toEqual([2, 3]);
+      expect(gated.reads).toHaveLength(1);
+      await gated.put(4);
+      expect(live).toEqual([4]);
+      const after = shared.history('t', since(1));
+      await gated.readsReach(2);
+      gated.release();
+      expect(offsets(await after)).toEqual([2, 3, 4]);
+      await unsubscribe();
+      // Not subscribed any more: nothing is kept, every ask reads.
+      const again = shared.history('t', since(1));
+      await gated.readsReach(3);
+      gated.release();
+      await again;
+    });
+
+    test('GIVEN a message that arrives while a read runs THEN that answer is not kept', async () => {
+      const gated = gatedBroker();
+      await gated.put(1);
+      const shared = shareHistoryReads(gated.broker);
+      await shared.subscribe('t', () => undefined);
+      const first = shared.history('t', since(0));
+      await gated.readsReach(1);
+      await gated.put(2);
+      gated.release();
+      expect(offsets(await first)).toEqual([1]);
+      const second = shared.history('t', since(0));
+      await gated.readsReach(2);
+      gated.release();
+      expect(offsets(await second)).toEqual([1, 2]);
+    });
+
+    test('GIVEN a publish through it THEN the next read goes to the broker (a process reads its own writes)', async () => {
+      const gated = gatedBroker();
+      // A topic whose live messages do not arrive (a Pub/Sub delivery still on its way).
+      const shared = shareHistoryReads({ ...gated.broker, subscribe: async () => () => undefined });
+      await shared.subscribe('t', () => undefined);
+      const first = shared.history('t', { last: 5 });
+      await gated.readsReach(1);
+      gated.release();
+      expect(offsets(await first)).toEqual([]);
+      await shared.publish('t', { id: 'a', data: 1, timestamp: Date.now() });
+      const second = shared.history('t', { last: 5 });
+      await gated.readsReach(2);
+      gated.release();
+      expect(offsets(await second)).toEqual([1]);
+    });
+
+    test('GIVEN a kept answer WHEN more than a second passes THEN it is read again (history ages by time too)', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        const gated = gatedBroker();
+        await gated.put(1);
+        const shared = shareHistoryReads(gated.broker);
+        await shared.subscribe('t', () => undefined);
+        const first = shared.history('t', since(0));
+        await gated.readsReach(1);
+        gated.release();
+        await first;
+        vi.setSystemTime(Date.now() + 1001);
+        const second = shared.history('t', since(0));
+        await gated.readsReach(2);
+        gated.release();
+        expect(offsets(await second)).toEqual([1]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { Broker, HistoryQuery, HistoryResult } from './broker.js';
+import { createReadCache } from './read-cache.js';
 
 /** A read waiting to start, and everyone who asked for it. */
 interface Batch {
@@ -34,21 +35,29 @@ const copyResult = (result: HistoryResult): HistoryResult => ({ messages: [...re
  * (the order the hub relies on: listen, then read). Requests for a key that is being read wait for that
  * read to end and share the next one; a key is never read twice at once. The first read of an idle key
  * starts at the end of the current job (a microtask), so a lone read waits for nothing.
+ * On a topic this process subscribes to, an answer is also reused until a live message of the topic arrives
+ * or it is published on from here (read-cache.ts): long-polls and resumes spread over the time between two
+ * messages then cost one read.
  */
 export function shareHistoryReads(broker: Broker): Broker {
   const keys = new Map<string, Key>();
+  const cache = createReadCache();
 
   const start = (id: string, key: Key) => {
     const batch = key.next as Batch;
     key.next = undefined;
     key.running = true;
+    const generation = cache.generation(key.topic);
     let read: Promise<HistoryResult>;
     try {
       read = broker.history(key.topic, copyQuery(key.query));
     } catch (error) {
       read = Promise.reject(error);
     }
-    read.then(batch.resolve, batch.reject).finally(() => {
+    read.then((result) => {
+      if (generation !== undefined) cache.keep(key.topic, id, generation, result);
+      batch.resolve(result);
+    }, batch.reject).finally(() => {
       key.running = false;
       if (key.next) start(id, key);
       else keys.delete(id);
@@ -57,6 +66,8 @@ export function shareHistoryReads(broker: Broker): Broker {
 
   const history = (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
     const id = keyOf(topic, query);
+    const kept = cache.answer(topic, id);
+    if (kept) return Promise.resolve(copyResult(kept));
     let key = keys.get(id);
     if (!key) {
       key = { topic, query: copyQuery(query), running: false, next: undefined };
@@ -76,8 +87,24 @@ export function shareHistoryReads(broker: Broker): Broker {
   return {
     ...(broker.kind === undefined ? {} : { kind: broker.kind }),
     ...(broker.presence === undefined ? {} : { presence: broker.presence }),
-    publish: (topic, message) => broker.publish(topic, message),
-    subscribe: (topic, listener) => broker.subscribe(topic, listener),
+    async publish(topic, message) {
+      try {
+        return await broker.publish(topic, message);
+      } finally {
+        cache.changed(topic);
+      }
+    },
+    async subscribe(topic, listener) {
+      const unsubscribe = await broker.subscribe(topic, (message) => {
+        cache.changed(topic);
+        listener(message);
+      });
+      const unwatch = cache.watch(topic);
+      return () => {
+        unwatch();
+        return unsubscribe();
+      };
+    },
     history,
     close: () => broker.close(),
   };
