@@ -36,6 +36,8 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['packages/core/src/**/*.test.ts', 'packages/server/src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/brokers/**/*.test.ts', 'bench/**/*.test.ts'],
+          // bench/.build holds copies of the packages at another revision (bench/storm.ts --src=REV), tests included.
+          exclude: ['**/node_modules/**', 'bench/.build/**'],
         },
       },
       // Qwik component tests (qwikVite + node environment), see packages/qwik/vitest.config.ts.

@@ -9,6 +9,7 @@ import { isValidTopic } from './protocol/topic.js';
 import type { PresenceFrame, PresenceMember, PresenceRequest } from './protocol/presence.js';
 import type { PresenceHandle, PresenceState } from './presence-types.js';
 import { presenceSeam } from './presence-seam.js';
+import { readJson } from './transports/read-json.js';
 import type { ClientError, RealtimeClient, Subscription } from './types.js';
 
 /**
@@ -102,7 +103,8 @@ export function createPresence(...[options, url, platform, connection, safely, c
     } catch (error) {
       throw clientError('disconnected', `@qwik-realtime/core: presence request failed: ${String(error)}`, request.topic);
     }
-    const body = (await response.json().catch(() => undefined)) as PresenceFrame | ErrorBody | undefined;
+    // Members are bounded by the hub (count x 1 KiB of data); an endless answer is not buffered.
+    const body = await readJson<PresenceFrame | ErrorBody>(response, 2 ** 24);
     if (!response.ok) throw clientErrorOfBody(body as ErrorBody | undefined, response.status);
     return body && 'type' in body ? body : undefined;
   };

@@ -6,6 +6,8 @@ import type { ResolvedPlatform } from './platform.js';
 import type { ErrorBody } from './protocol/codes.js';
 import type { PublishAck, PublishRequest } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
+import { readJson } from './transports/read-json.js';
+import { serverMs } from './transports/url.js';
 import type { ClientError, PublishOptions } from './types.js';
 
 /** What {@link createPublisher} needs. */
@@ -68,13 +70,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
     } catch (error) {
       throw clientError('disconnected', `@qwik-realtime/core: publish failed: ${String(error)}`);
     }
-    const body = (await response.json().catch(() => undefined)) as PublishAck | ErrorBody | undefined;
-    if (response.ok) return body as PublishAck;
+    // An ack or an error is small: a longer (endless, hostile) answer is not buffered.
+    const body = await readJson<PublishAck | ErrorBody>(response, 65_536);
+    if (response.ok && body && 'id' in body) return body;
+    // A 2xx that is no ack (a proxy's page, a cut answer) may or may not have published: retried under the same
+    // id, which the hub acknowledges as a duplicate if it did.
+    if (response.ok) throw clientError('internal', '@qwik-realtime/core: publish answered without an ack');
     const failure: Failure = clientErrorOfBody(body as ErrorBody | undefined, response.status);
     // The body's `retryAfterMs` is exact; `Retry-After` is whole seconds (a proxy's answer may have only that).
-    const retryAfter = Number(response.headers.get('retry-after'));
-    if (body && 'retryAfterMs' in body && typeof body.retryAfterMs === 'number' && body.retryAfterMs > 0) failure.retryAfterMs = body.retryAfterMs;
-    else if (retryAfter > 0) failure.retryAfterMs = retryAfter * 1000;
+    // Both are capped like every announced duration: 1e12 would overflow the retry timer into an immediate retry.
+    const hint = serverMs(body && 'retryAfterMs' in body && body.retryAfterMs) || serverMs(Number(response.headers.get('retry-after')) * 1000);
+    if (hint) failure.retryAfterMs = hint;
     throw failure;
   };
 
