@@ -1,19 +1,21 @@
 import type { Broker, HistoryQuery, HistoryResult } from './broker.js';
 import { createReadCache } from './read-cache.js';
 
-/** A read waiting to start, and everyone who asked for it. */
-interface Batch {
+/** One broker read and everyone who asked for it. */
+interface Read {
   promise: Promise<HistoryResult>;
   resolve: (result: HistoryResult) => void;
   reject: (error: unknown) => void;
+  started: boolean;
+  /** The topic's change count when the read started (undefined: not watched). */
+  generation: number | undefined;
 }
 
-/** One topic + query: the read running (at most one), the next one and who waits for it. */
+/** One topic + query and its newest read. */
 interface Key {
   topic: string;
   query: HistoryQuery;
-  running: boolean;
-  next: Batch | undefined;
+  current: Read | undefined;
 }
 
 const keyOf = (topic: string, query: HistoryQuery): string =>
@@ -26,62 +28,60 @@ const copyQuery = (query: HistoryQuery): HistoryQuery =>
 const copyResult = (result: HistoryResult): HistoryResult => ({ messages: [...result.messages], recovered: result.recovered, head: { ...result.head } });
 
 /**
- * `broker` with its history reads shared: identical reads (same topic and query) asked before one of them
- * starts are answered by one broker read. A reconnect storm resumes a topic's subscribers from nearly the
+ * `broker` with its history reads shared. A reconnect storm resumes a topic's subscribers from nearly the
  * same cursor, and the long-polls of a topic all ask the same range when a message wakes them: without this,
  * each is its own round trip and its own parse of the same entries.
  *
- * A read only answers requests made before it started, so none misses a message stored before it asked
- * (the order the hub relies on: listen, then read). Requests for a key that is being read wait for that
- * read to end and share the next one; a key is never read twice at once. The first read of an idle key
- * starts at the end of the current job (a microtask), so a lone read waits for nothing.
- * On a topic this process subscribes to, an answer is also reused until a live message of the topic arrives
- * or it is published on from here (read-cache.ts): long-polls and resumes spread over the time between two
- * messages then cost one read.
+ * Identical reads (same topic and query) asked in the same job go to the broker once (the read starts in a
+ * microtask, so a lone read waits for nothing). A read that already started answers a later request only if
+ * this process subscribes to the topic and no live message of it arrived (nor was it published on from
+ * here) since the read started: what the read did not see has then not been delivered yet, and reaches the
+ * requester through its live listener (the hub listens, then reads). Otherwise the request starts a read of
+ * its own. Answers are kept under the same rule (read-cache.ts).
  */
 export function shareHistoryReads(broker: Broker): Broker {
   const keys = new Map<string, Key>();
   const cache = createReadCache();
 
-  const start = (id: string, key: Key) => {
-    const batch = key.next as Batch;
-    key.next = undefined;
-    key.running = true;
-    const generation = cache.generation(key.topic);
-    let read: Promise<HistoryResult>;
+  const start = (id: string, key: Key, read: Read) => {
+    read.started = true;
+    read.generation = cache.generation(key.topic);
+    let answer: Promise<HistoryResult>;
     try {
-      read = broker.history(key.topic, copyQuery(key.query));
+      answer = broker.history(key.topic, copyQuery(key.query));
     } catch (error) {
-      read = Promise.reject(error);
+      answer = Promise.reject(error);
     }
-    read.then((result) => {
-      if (generation !== undefined) cache.keep(key.topic, id, generation, result);
-      batch.resolve(result);
-    }, batch.reject).finally(() => {
-      key.running = false;
-      if (key.next) start(id, key);
-      else keys.delete(id);
-    });
+    answer
+      .then((result) => {
+        if (read.generation !== undefined) cache.keep(key.topic, id, read.generation, result);
+        read.resolve(result);
+      }, read.reject)
+      .finally(() => {
+        if (key.current !== read) return;
+        key.current = undefined;
+        keys.delete(id);
+      });
   };
+
+  /** Whether `read` answers a request made now (see above). */
+  const joinable = (topic: string, read: Read) => !read.started || (read.generation !== undefined && read.generation === cache.generation(topic));
 
   const history = (topic: string, query: HistoryQuery): Promise<HistoryResult> => {
     const id = keyOf(topic, query);
     const kept = cache.answer(topic, id);
     if (kept) return Promise.resolve(copyResult(kept));
     let key = keys.get(id);
-    if (!key) {
-      key = { topic, query: copyQuery(query), running: false, next: undefined };
-      keys.set(id, key);
-    }
-    if (!key.next) {
-      let resolve!: (result: HistoryResult) => void;
-      let reject!: (error: unknown) => void;
-      const promise = new Promise<HistoryResult>((ok, fail) => ((resolve = ok), (reject = fail)));
-      key.next = { promise, resolve, reject };
-      const idle = key;
-      if (!idle.running) queueMicrotask(() => idle.next && !idle.running && start(id, idle));
-    }
-    return key.next.promise.then(copyResult);
+    if (!key) keys.set(id, (key = { topic, query: copyQuery(query), current: undefined }));
+    if (key.current && joinable(topic, key.current)) return key.current.promise.then(copyResult);
+    let resolve!: (result: HistoryResult) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<HistoryResult>((ok, fail) => ((resolve = ok), (reject = fail)));
+    const read: Read = { promise, resolve, reject, started: false, generation: undefined };
+    key.current = read;
+    const owner = key;
+    queueMicrotask(() => start(id, owner, read));
+    return promise.then(copyResult);
   };
 
   return {
