@@ -15,7 +15,7 @@ export interface LongPollTransportOptions {
   credentials?: RequestCredentials;
   /**
    * Most characters of one poll answer; a longer one is not read further and fails the poll like a broken
-   * answer (retried with backoff). Keep it above `pollBatchSize` x the hub's largest message. @default 67108864 (64 Mi)
+   * answer (retried with backoff). Keep it above the hub's `pollAnswerMaxBytes` (1 MiB by default) plus its largest message (an answer always holds at least one). @default 67108864 (64 Mi)
    */
   maxAnswerLength?: number;
 }
