@@ -10,7 +10,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createBaseClient, longPollTransport } from '@qwik-realtime/core';
 import type { BaseClientOptions, RealtimeClient } from '@qwik-realtime/core';
-import { nodePlatform, until } from './client-fixtures.js';
+import { until } from './client-fixtures.js';
+import { recordingPlatform } from './hardening-hostile-server.js';
 
 const TIMER_MAX = 2 ** 31 - 1;
 /** Longest server-announced duration the client honours (docs/protocol.md, "What a client takes from a server"). */
@@ -47,20 +48,8 @@ async function publishServer(answer: (req: IncomingMessage, res: ServerResponse)
 
 /** A client that never connects (HTTP publishes only) and records every timer delay it asks for. */
 function recordingClient(url: string, extra: Partial<BaseClientOptions> = {}) {
-  const delays: number[] = [];
-  client = createBaseClient({
-    url,
-    transports: [longPollTransport()],
-    ...extra,
-    platform: {
-      ...nodePlatform,
-      random: () => 0.5,
-      setTimeout: (callback, ms) => {
-        delays.push(ms);
-        return setTimeout(callback, ms);
-      },
-    },
-  });
+  const { platform, delays } = recordingPlatform();
+  client = createBaseClient({ url, transports: [longPollTransport()], ...extra, platform });
   return { client, delays };
 }
 

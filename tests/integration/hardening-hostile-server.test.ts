@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createBaseClient, fetchSseTransport, longPollTransport } from '@qwik-realtime/core';
 import type { ConnectionState, RealtimeClient, TransportName } from '@qwik-realtime/core';
 import { fastClientOptions, nodePlatform, transportNames, transportsByName, until } from './client-fixtures.js';
-import { envelope, familyOf, helloFrame, jsonAnswer, sseEvents, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
+import { envelope, familyOf, helloFrame, jsonAnswer, recordingPlatform, sseEvents, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
 import type { HostileScript, HostileServer } from './hardening-hostile-server.js';
 
 /** The longest delay `setTimeout` holds (2^31 - 1 ms); longer ones fire after 1 ms. */
@@ -29,19 +29,8 @@ afterEach(async () => {
 
 /** A client on one transport that records every timer delay it asks for; randomness pinned to 0.5. */
 function recordingClient(name: TransportName, url: string) {
-  const delays: number[] = [];
-  client = createBaseClient({
-    url,
-    transports: [transportsByName[name]()],
-    platform: {
-      ...nodePlatform,
-      random: () => 0.5,
-      setTimeout: (callback, ms) => {
-        delays.push(ms);
-        return setTimeout(callback, ms);
-      },
-    },
-  });
+  const { platform, delays } = recordingPlatform();
+  client = createBaseClient({ url, transports: [transportsByName[name]()], platform });
   return { client, delays };
 }
 

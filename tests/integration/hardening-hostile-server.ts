@@ -9,7 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import type { TransportName } from '@qwik-realtime/core';
+import type { Platform, TransportName } from '@qwik-realtime/core';
+import { nodePlatform } from './client-fixtures.js';
 
 /** What a scripted attempt may answer, per transport family. */
 export interface HostileScript {
@@ -86,4 +87,18 @@ export function sseEvents(res: ServerResponse, events: [string | undefined, unkn
 export function jsonAnswer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/** Node's platform with randomness pinned to 0.5 and every timer delay the client asks for recorded in `delays`. */
+export function recordingPlatform(): { platform: Platform; delays: number[] } {
+  const delays: number[] = [];
+  const platform: Platform = {
+    ...nodePlatform,
+    random: () => 0.5,
+    setTimeout: (callback, ms) => {
+      delays.push(ms);
+      return setTimeout(callback, ms);
+    },
+  };
+  return { platform, delays };
 }
