@@ -2,6 +2,11 @@ import type { HistoryResult } from './broker.js';
 
 /** How long an answer is reused at most, even on a topic that does not change (history ages by time too). */
 const MAX_AGE_MS = 1000;
+/**
+ * Answers kept per topic at most. Keys are the clients' queries: on a quiet topic, a client naming 100,000
+ * distinct cursors would otherwise keep 100,000 answers until the topic changes. Not keeping is always safe.
+ */
+const MAX_ANSWERS = 256;
 
 interface Topic {
   /** Broker subscriptions of the topic through the sharing layer that are live. */
@@ -58,7 +63,10 @@ export function createReadCache(now: () => number = () => Date.now()): ReadCache
     generation: (topic) => topics.get(topic)?.generation,
     keep(topic, key, generation, result) {
       const state = topics.get(topic);
-      if (state && state.generation === generation) state.answers.set(key, { result, at: now() });
+      if (!state || state.generation !== generation) return;
+      const at = now();
+      if (state.answers.size >= MAX_ANSWERS) for (const [old, kept] of state.answers) if (at - kept.at > MAX_AGE_MS) state.answers.delete(old);
+      if (state.answers.size < MAX_ANSWERS || state.answers.has(key)) state.answers.set(key, { result, at });
     },
     answer(topic, key) {
       const state = topics.get(topic);
