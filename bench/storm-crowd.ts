@@ -54,6 +54,8 @@ export interface StormClient {
   recoveredFalse: number;
   /** Times of `try_again_later` answers (a refused connection or WebSocket subscribe). */
   tryAgainLater: number[];
+  /** Every error a topic reported, as `<wall-clock ms> <code>`. */
+  topicErrors: string[];
 }
 
 /** What a load process reports of one client: plain data, times on the shared wall clock ({@link now}). */
@@ -71,8 +73,11 @@ export interface StormRecord {
   lost: number;
   recoveredFalse: number;
   tryAgainLater: number[];
+  topicErrors: string[];
   /** The connection's status when the record was taken. */
   status: string;
+  /** Each topic's state (`TopicState.status`) when the record was taken. */
+  topicStates: string[];
 }
 
 /** The record of `client` as it is now. */
@@ -91,7 +96,9 @@ export function snapshot(client: StormClient): StormRecord {
     lost: client.lost,
     recoveredFalse: client.recoveredFalse,
     tryAgainLater: client.tryAgainLater,
+    topicErrors: client.topicErrors,
     status: client.client.getState().status,
+    topicStates: client.subscriptions.map((subscription) => subscription.state().status),
   };
 }
 
@@ -124,6 +131,7 @@ export function openStormCrowd(url: string, slice: { of: number; every: number; 
       lost: 0,
       recoveredFalse: 0,
       tryAgainLater: [],
+      topicErrors: [],
     };
     record.client = createBaseClient({
       url,
@@ -155,6 +163,7 @@ export function openStormCrowd(url: string, slice: { of: number; every: number; 
           }
         },
         onError: (error) => {
+          record.topicErrors.push(`${now()} ${error.code}`);
           if (error.code === 'try_again_later') record.tryAgainLater.push(now());
         },
         onMessage: ({ data }) => {

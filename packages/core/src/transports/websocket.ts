@@ -36,6 +36,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       let done = false;
       let lastError: ErrorBody | undefined;
       let hello = false;
+      let opened = false;
       let queued: TopicRequest[] = [...context.topics];
       const rejectAll = () => {
         for (const { reject } of pending.values()) reject(clientError('disconnected', '@qwik-realtime/core: connection lost before the ack'));
@@ -83,6 +84,11 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       if (socket) {
         socket.onopen = () => {
           if (context.token) send({ type: 'auth', token: context.token });
+          // Without waiting for `hello`: the hub handles a connection's frames in order, the subscribes after
+          // the auth frame has made the session (docs/protocol.md, WebSocket). A reconnect saves a round trip.
+          opened = true;
+          for (const topic of queued) send(subscribeFrame(topic));
+          queued = [];
         };
         // A batch frame carries several frames, one per line (docs/protocol.md, "Batch frames"); the messages
         // of one WebSocket message reach the client as one batch.
@@ -120,10 +126,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
             case 'hello':
               // Only the first opens the session: another would arm a second watchdog that no beat reaches.
               if (hello) break;
-              // The hub has a session only from `hello` on (after the auth frame, when one is needed).
               hello = true;
-              for (const topic of queued) send(subscribeFrame(topic));
-              queued = [];
               events.open(serverMs(frame.heartbeatMs) ?? 0, frame.connectionId);
               break;
             case 'subscribed':
@@ -178,12 +181,12 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
 
       return {
         subscribe(request) {
-          if (hello) intend(request.topic, subscribeFrame(request));
+          if (opened) intend(request.topic, subscribeFrame(request));
           else queued.push(request);
           return true;
         },
         unsubscribe(topic) {
-          if (hello) intend(topic, { type: 'unsubscribe', topic });
+          if (opened) intend(topic, { type: 'unsubscribe', topic });
           else queued = queued.filter((t) => t.topic !== topic);
         },
         presence(frame) {
