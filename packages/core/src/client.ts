@@ -144,19 +144,16 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
   };
 
   const connection = createConnection({
+    // transports, getToken, headers, backoff and debug as given; the connection ignores the client's other options.
+    ...options,
     url,
-    transports: options.transports,
     platform,
-    getToken: options.getToken,
-    headers: options.headers,
-    backoff: options.backoff,
     minUptimeMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     transportSkipMs: options.transportSkipMs ?? 60_000,
     retryNowWindowMs,
     heartbeatGraceMs: options.heartbeatGraceMs ?? 5000,
     pauseWhenHidden: options.pauseWhenHidden ?? false,
-    debug: options.debug,
     topics: () => [...topics.values()].map(request),
     subscribed(frame) {
       const entry = topics.get(frame.topic);
@@ -227,11 +224,11 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
   });
 
   const publisher = lazyPublisher(loadPublishing, {
+    // getToken and headers as given.
+    ...options,
     url,
     platform,
     connection,
-    getToken: options.getToken,
-    headers: options.headers,
     timeoutMs: options.publishTimeoutMs ?? 10_000,
     retries: options.publishRetries ?? 3,
   });
