@@ -81,10 +81,8 @@ function build({ create, refuseToCreate, entries, pending }: RegistryState, key:
 }
 
 function lease(entries: Map<string, Entry>, key: string, entry: Entry): ClientLease {
-  if (entry.closeTimer !== undefined) {
-    clearTimeout(entry.closeTimer);
-    entry.closeTimer = undefined;
-  }
+  clearTimeout(entry.closeTimer);
+  entry.closeTimer = undefined;
   entry.refs++;
   let released = false;
   const mine = new Set<(next: RealtimeClient, previous: RealtimeClient) => void>();
@@ -125,7 +123,7 @@ function registerIn({ entries }: RegistryState, config: RealtimeConfig, client: 
     entry = { client, refs: 0, owned: false, closeTimer: undefined, movers: new Set() };
     entries.set(key, entry);
   } else if (entry.client !== client) {
-    if (entry.closeTimer !== undefined) clearTimeout(entry.closeTimer);
+    clearTimeout(entry.closeTimer);
     entry.closeTimer = undefined;
     const previous = entry.client;
     const ownedPrevious = entry.owned;

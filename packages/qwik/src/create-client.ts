@@ -11,14 +11,14 @@ export async function createClientFromConfig(config: RealtimeConfig): Promise<Re
   }
   const transports = await Promise.all(config.transports.map((make) => make()));
   const { getToken$, debug$, host, options } = config;
-  const getToken = getToken$ ? () => getToken$() : undefined;
-  if (host) return host({ url: config.url, transports, ...(options ? { options } : {}), ...(getToken ? { getToken } : {}) });
-  const extra = (options ?? {}) as Partial<BaseClientOptions>;
+  // Undefined options mean the same as absent ones to the core client and the connection host.
+  const getToken = getToken$ && (() => getToken$());
+  if (host) return host({ url: config.url, transports, options, getToken });
   return createBaseClient({
-    ...extra,
+    ...(options as Partial<BaseClientOptions>),
     url: config.url,
     transports,
-    ...(getToken ? { getToken } : {}),
-    ...(debug$ ? { debug: (event: string, detail?: unknown) => void debug$(event, detail) } : {}),
+    getToken,
+    debug: debug$ && ((event: string, detail?: unknown) => void debug$(event, detail)),
   });
 }

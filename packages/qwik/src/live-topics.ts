@@ -75,15 +75,18 @@ export function followTopics(lease: ClientLease, spec: TopicSpec, callbacks: Liv
     if (!open || !subscriptions.has(topic)) return;
     if (fromCore) reported.add(topic);
     else if (reported.has(topic)) return;
-    callbacks.onTopicState({ ...state, error: state.error ? { ...state.error } : null });
+    // The hooks copy it into plain data (plainTopicState).
+    callbacks.onTopicState(state);
   };
 
   const subscribe = (client: RealtimeClient, topic: string, since: Position | undefined, history: number | undefined) => {
     callbacks.onTopicState(subscribingState(topic));
+    // Absent and undefined options mean the same to the core client and the connection host.
     const options: HostSubscribeOptions = {
-      ...(since ? { since } : {}),
-      ...(history !== undefined ? { history } : {}),
-      ...(current.validate ? { validate: current.validate } : {}),
+      since,
+      history,
+      validate: current.validate,
+      last: (callbacks.cap ?? Infinity) < Infinity ? callbacks.cap : undefined,
       onBatch: (messages) => buffer.push(messages),
       onSubscribed(event) {
         if (!open) return;
@@ -100,7 +103,6 @@ export function followTopics(lease: ClientLease, spec: TopicSpec, callbacks: Liv
       onTopicState: (state) => topicState(topic, state, true),
       onConflated: (event) => open && callbacks.onConflated?.(event),
     };
-    if ((callbacks.cap ?? Infinity) < Infinity) options.last = callbacks.cap;
     return client.subscribe(topic, options);
   };
 

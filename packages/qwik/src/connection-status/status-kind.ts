@@ -19,6 +19,9 @@ export const DEFAULT_LABELS: StatusLabels = {
   idle: 'Not connected',
 };
 
+/** The kind of each connection status that is not `connecting`. */
+const KIND_OF_STATUS: Partial<Record<ConnectionState['status'], StatusKind>> = { open: 'live', reconnecting: 'reconnecting', closed: 'offline' };
+
 /**
  * Map a connection state to what the user should be told. `online: false` (the browser says the network
  * is gone) wins over everything; a client that stopped for good (`no_retry`) is an error. `idle` maps to
@@ -27,16 +30,7 @@ export const DEFAULT_LABELS: StatusLabels = {
 export function statusKind(state: ConnectionState, online = true): StatusKind {
   if (!online) return 'offline';
   if (state.error?.retry === 'no_retry' && state.status !== 'open') return 'error';
-  switch (state.status) {
-    case 'open':
-      return 'live';
-    case 'reconnecting':
-      return 'reconnecting';
-    case 'closed':
-      return 'offline';
-    default:
-      return 'connecting';
-  }
+  return KIND_OF_STATUS[state.status] ?? 'connecting';
 }
 
 /** Seconds until `nextRetryAt`, rounded up, never negative. */
