@@ -15,8 +15,8 @@ export function topicSpecOf(options: LiveOptions, validate?: (data: unknown) => 
   return {
     topics: options.enabled ? options.topics : [],
     since: options.since,
-    ...(options.history !== undefined ? { history: options.history } : {}),
-    ...(validate ? { validate } : {}),
+    history: options.history,
+    validate,
   };
 }
 

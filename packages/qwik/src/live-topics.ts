@@ -18,7 +18,7 @@ export interface TopicSpec {
 export interface LiveTopicsCallbacks {
   /**
    * Keep at most this many pending messages between frames (older ones are dropped). A worker host is asked
-   * for the same window, so a burst costs the tab at most this many messages per frame.
+   * for the same window, so a burst costs the tab at most this many messages per frame. @default no cap
    */
   cap?: number;
   /** Called at most once per animation frame with what arrived for the current topics, in order. */
@@ -86,7 +86,7 @@ export function followTopics(lease: ClientLease, spec: TopicSpec, callbacks: Liv
       since,
       history,
       validate: current.validate,
-      last: (callbacks.cap ?? Infinity) < Infinity ? callbacks.cap : undefined,
+      last: callbacks.cap,
       onBatch: (messages) => buffer.push(messages),
       onSubscribed(event) {
         if (!open) return;
@@ -107,8 +107,14 @@ export function followTopics(lease: ClientLease, spec: TopicSpec, callbacks: Liv
   };
 
   let client = lease.client;
-  let stopState = client.onState((state) => open && callbacks.onState(state));
-  callbacks.onState(client.getState());
+  let stopState = () => {};
+  const observe = (next: RealtimeClient) => {
+    stopState();
+    client = next;
+    stopState = client.onState((state) => open && callbacks.onState(state));
+    callbacks.onState(client.getState());
+  };
+  observe(client);
 
   const apply = (next: TopicSpec) => {
     current = next;
@@ -126,10 +132,7 @@ export function followTopics(lease: ClientLease, spec: TopicSpec, callbacks: Liv
 
   lease.onMove((next) => {
     if (!open) return;
-    stopState();
-    client = next;
-    stopState = client.onState((state) => open && callbacks.onState(state));
-    callbacks.onState(client.getState());
+    observe(next);
     for (const [topic, old] of [...subscriptions]) {
       const position = old.position();
       reported.delete(topic);

@@ -65,7 +65,7 @@ export function useFeedQrl<T>(
       let topic = optionsSig.value.topics[0];
       let after = lastPosition(messagesSig.value, since);
       live = followTopics(lease, topicSpecOf(optionsSig.value, validate as ((data: unknown) => unknown) | undefined), {
-        cap: onMessage ? Infinity : limit,
+        cap: onMessage ? undefined : limit,
         onBatch(batch) {
           const incoming = batch as Envelope<T>[];
           if (incoming[0]!.topic !== topic) {

@@ -33,8 +33,8 @@ export const ConnectionStatus = component$<ConnectionStatusProps>((props) => {
     topic: props.topic ?? '',
     enabled: props.topic !== undefined,
     limit: 1,
-    ...(props.strategy ? { strategy: props.strategy } : {}),
-    ...(props.config ? { config: props.config } : {}),
+    strategy: props.strategy,
+    config: props.config,
   });
   const onlineSig = useSignal(true);
   const nowSig = useSignal(0);
