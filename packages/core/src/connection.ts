@@ -148,7 +148,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (!token.on) return;
     started = true;
     const next = transport.connect(
-      { url: options.url, topics: options.topics(), token: credential, headers: options.headers, platform, presence: options.pollPresence },
+      { url: options.url, topics: options.topics(), token: credential, headers: options.headers, platform, presence: options.pollPresence, answerTimeoutMs: options.connectTimeoutMs },
       {
         open(announced, connectionId) {
           if (!token.on) return;

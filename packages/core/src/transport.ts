@@ -27,6 +27,11 @@ export interface TransportContext {
   platform: ResolvedPlatform;
   /** Adds the client's presence parameters to a poll (long-poll only; called before each poll after the first). */
   presence?: (query: URLSearchParams) => void;
+  /**
+   * WebSocket: how long the hub may leave a subscribe unanswered (no `subscribed` or `error` for it, and no
+   * answer to any other request meanwhile) before the session counts as stuck and ends. Unset: no limit.
+   */
+  answerTimeoutMs?: number;
 }
 
 /** Why a session ended. */

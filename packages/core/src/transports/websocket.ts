@@ -45,8 +45,29 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       const WebSocket = context.platform.WebSocket();
       let socket: ReturnType<typeof make> | undefined;
       const make = (Ctor: NonNullable<typeof WebSocket>) => new Ctor(socketUrl(`${context.url}${options.path ?? '/ws'}`));
+      // Subscribes sent and not answered yet. The hub handles a connection's frames one at a time, so one it
+      // never answers (a hook or read that never settles) silently holds back every later frame: past
+      // `answerTimeoutMs` without any answer the session is ended and the reconnect resubscribes from the cursors.
+      const unanswered = new Set<string>();
+      let answerTimer: unknown;
+      /** (Re)start the limit from now while a subscribe waits; stop it when none does. */
+      const watchAnswers = () => {
+        context.platform.clearTimeout(answerTimer);
+        const limit = context.answerTimeoutMs;
+        answerTimer = unanswered.size && limit ? context.platform.setTimeout(() => abandon(`no answer to a subscribe within ${limit} ms`, true), limit) : undefined;
+      };
+      /** An answer arrived (about `topic`, when named): the hub's frame queue moves. */
+      const answered = (topic?: string) => {
+        if (topic) unanswered.delete(topic);
+        if (answerTimer) watchAnswers();
+      };
       const send = (frame: ClientFrame) => {
-        if (socket?.readyState === 1) socket.send(JSON.stringify(frame));
+        if (socket?.readyState !== 1) return;
+        socket.send(JSON.stringify(frame));
+        if (frame.type == 'subscribe' && !unanswered.has(frame.topic)) {
+          unanswered.add(frame.topic);
+          answerTimer || watchAnswers();
+        }
       };
       const subscribeFrame = ({ topic, since, history }: TopicRequest): ClientFrame =>
         since ? { type: 'subscribe', topic, since } : history ? { type: 'subscribe', topic, history } : { type: 'subscribe', topic };
@@ -68,8 +89,16 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       const finish = (reason: Parameters<typeof events.closed>[0]) => {
         if (done) return;
         done = true;
+        context.platform.clearTimeout(answerTimer);
         rejectAll();
         events.closed(reason);
+      };
+      /** End the session from this side, retried with backoff (`stuck`: the hub, not the network). */
+      const abandon = (why: string, stuck?: boolean) => {
+        if (done) return;
+        socket!.onclose = null;
+        socket!.close();
+        finish({ ...closeReason(), message: `@qwik-realtime/core: ${why}`, ...(stuck && { transportFault: false }) });
       };
 
       if (!WebSocket) {
@@ -109,10 +138,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
           } catch (error) {
             // A frame the client cannot take (e.g. an id that is `{"toString":1}`) ends the session like a
             // network loss: thrown out of a socket event it would be an uncaught exception (Node: a crash).
-            const broken = socket!;
-            broken.onclose = null;
-            broken.close();
-            finish({ ...closeReason(), message: `@qwik-realtime/core: ${String(error)}` });
+            abandon(String(error));
           }
         };
         const onFrame = (frame: ServerFrame) => {
@@ -130,12 +156,18 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               events.open(serverMs(frame.heartbeatMs) ?? 0, frame.connectionId);
               break;
             case 'subscribed':
+              answered(frame.topic);
               events.subscribed(frame);
               break;
             case 'presence':
               events.presence?.(frame);
               break;
+            case 'unsubscribed':
+              answered();
+              events.alive();
+              break;
             case 'ack': {
+              answered();
               const { type: _, ref, ...ack } = frame;
               pending.get(ref)?.resolve(ack);
               pending.delete(ref);
@@ -144,6 +176,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
             }
             case 'error': {
               const { type: _, ...body } = frame;
+              answered(body.topic);
               body.retryAfterMs = serverMs(body.retryAfterMs);
               // A refused presence join (the client names those refs `presence:…`).
               if (typeof body.ref == 'string' && body.ref.startsWith('presence:')) events.error(body);
@@ -206,6 +239,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
         close() {
           if (done) return;
           done = true;
+          context.platform.clearTimeout(answerTimer);
           rejectAll();
           if (socket) {
             socket.onopen = socket.onmessage = socket.onclose = null;
