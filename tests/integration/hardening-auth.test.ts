@@ -1,7 +1,7 @@
 import { CLOSE_CODES, HTTP_STATUS, retryPolicyOf } from '@qwik-realtime/core/protocol';
-import type { ErrorCode } from '@qwik-realtime/core/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
-import { openSse, openWs, publishHttp, startHubServer } from './helpers/index.js';
+import { openWs, startHubServer } from './helpers/index.js';
+import { authPresenters } from './helpers/auth-presenters.js';
 import type { TestHubServer } from './helpers/index.js';
 
 interface User {
@@ -17,58 +17,7 @@ const authenticate = ({ token }: { token?: string }): User | null => {
   return token === 'good' || token === 'mallory' ? { name: token } : null;
 };
 
-/** The outcome of presenting `token` on each transport: the error code the client is told. */
-const transports: [string, (token: string) => Promise<{ code: ErrorCode | undefined; status?: number; closeCode?: number }>][] = [
-  [
-    'sse',
-    async (token) => {
-      const stream = await openSse(`${server.base}/sse?topic=a`, { headers: { authorization: `Bearer ${token}` } });
-      const response = await fetch(`${server.base}/sse?topic=a`, { headers: { authorization: `Bearer ${token}` } });
-      const body = response.status === 200 ? undefined : await response.json();
-      stream.close();
-      return { code: body?.code, status: response.status };
-    },
-  ],
-  [
-    'poll',
-    async (token) => {
-      const response = await fetch(`${server.base}/poll?topic=a&timeout=0`, { headers: { authorization: `Bearer ${token}` } });
-      const body = await response.json();
-      return { code: body.code, status: response.status };
-    },
-  ],
-  [
-    'publish',
-    async (token) => {
-      const { status, body } = await publishHttp(server.base, { topic: 'a', data: 1 }, { authorization: `Bearer ${token}` });
-      return { code: body.code, status };
-    },
-  ],
-  [
-    'ws upgrade (bearer header)',
-    async (token) => {
-      try {
-        const client = await openWs(server.wsUrl, { headers: { authorization: `Bearer ${token}` } });
-        client.close();
-        return { code: undefined };
-      } catch (error) {
-        const status = (error as { status: number }).status;
-        return { code: status === 500 ? 'internal' : status === 401 ? 'unauthorized' : undefined, status };
-      }
-    },
-  ],
-  [
-    'ws auth frame',
-    async (token) => {
-      const client = await openWs(server.wsUrl);
-      client.send({ type: 'auth', token });
-      const outcome = await Promise.race([client.closed, client.frames.next((f) => f.type === 'hello').then(() => undefined)]);
-      client.socket.terminate();
-      const code = outcome && (Object.entries(CLOSE_CODES).find(([, value]) => value === outcome.code)?.[0] as ErrorCode | undefined);
-      return { code, closeCode: outcome?.code };
-    },
-  ],
-];
+const transports = authPresenters.map(([name, present]) => [name, (token: string) => present(server, token)] as const);
 
 describe.each(transports)('GIVEN %s', (_name, present) => {
   test('WHEN authenticate throws THEN the client is told internal (retry with backoff), with the status / close code of the one table', async () => {

@@ -10,7 +10,7 @@ import { createHub } from '@qwik-realtime/server';
 import type { HubOptions } from '@qwik-realtime/server';
 
 const TIMER_MAX = 2 ** 31 - 1;
-const durations = ['heartbeatMs', 'slowConsumerMs', 'handshakeRetryAfterMs', 'presenceTtlMs', 'pollTimeoutMs', 'authTimeoutMs', 'bodyTimeoutMs'] as const;
+const durations = ['heartbeatMs', 'slowConsumerMs', 'handshakeRetryAfterMs', 'presenceTtlMs', 'pollTimeoutMs', 'authTimeoutMs', 'bodyTimeoutMs', 'hookTimeoutMs'] as const;
 
 describe('GIVEN createHub', () => {
   test.each(durations)('WHEN %s is 1e12 THEN it throws, naming the option', (name) => {

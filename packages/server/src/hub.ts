@@ -5,6 +5,7 @@ import type { DeadLetterReason } from './dead-letter.js';
 import { createMemoryBroker } from './brokers/memory.js';
 import { createMemoryPresence } from './brokers/memory-presence.js';
 import { createDeadLetterSink } from './dead-letter.js';
+import { withinDeadline } from './hook-deadline.js';
 import { RealtimeError, toRealtimeError } from './errors.js';
 import { registerContext } from './hub-context.js';
 import { countingAdmission, createHubCounters } from './metrics-counters.js';
@@ -163,7 +164,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     async authenticate(authContext) {
       let principal: P | null;
       try {
-        principal = await resolved.authenticate(authContext);
+        principal = await withinDeadline(() => resolved.authenticate(authContext), resolved.hookTimeoutMs, 'authenticate');
       } catch (error) {
         if (error instanceof RealtimeError) throw error;
         resolved.onError(error);
@@ -186,7 +187,7 @@ export function createHub<P extends Principal = Principal>(options: HubOptions<P
     },
     async authorize(principal, action, topic) {
       try {
-        return (await resolved.authorize(principal, action, topic)) === true;
+        return (await withinDeadline(() => resolved.authorize(principal, action, topic), resolved.hookTimeoutMs, 'authorize')) === true;
       } catch (error) {
         resolved.onError(error);
         throw new RealtimeError('internal', `authorize failed for ${topic}`, topic);
