@@ -14,8 +14,8 @@ import { nodePlatform } from './client-fixtures.js';
 
 /** What a scripted attempt may answer, per transport family. */
 export interface HostileScript {
-  /** A WebSocket attempt (`n` counts attempts from 1). */
-  ws?(socket: WebSocket, n: number): void;
+  /** A WebSocket attempt (`n` counts attempts from 1; `req` is the upgrade request). */
+  ws?(socket: WebSocket, n: number, req: IncomingMessage): void;
   /** An SSE request (native or fetch): write to `res` and leave it open or end it. */
   sse?(res: ServerResponse, n: number, req: IncomingMessage): void;
   /** A long-poll request; `first` is true for the first poll of a session (`timeout=0`). */
@@ -51,7 +51,7 @@ export async function startHostileServer(script: HostileScript): Promise<Hostile
     socket.on('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ server });
-  wss.on('connection', (socket) => script.ws?.(socket, ++attempts));
+  wss.on('connection', (socket, req) => script.ws?.(socket, ++attempts, req));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/realtime`,

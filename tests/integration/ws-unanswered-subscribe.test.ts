@@ -19,6 +19,7 @@ const until = async (ok: () => boolean, what: string, ms = 5000) => {
   }
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const urlTopics = (url: string | undefined) => new URL(url ?? '', 'http://x').searchParams.getAll('topic');
 
 let server: HostileServer | undefined;
 let hub: ClientTestHub | undefined;
@@ -34,15 +35,14 @@ describe('a subscribe the hub never answers', () => {
   test('the session ends after connectTimeoutMs without an answer, and the next one subscribes', async () => {
     const subscribes: number[] = [];
     server = await startHostileServer({
-      ws(ws, n) {
+      ws(ws, n, req) {
         ws.send(JSON.stringify(helloFrame(60_000)));
-        ws.on('message', (raw) => {
-          const frame = JSON.parse(String(raw)) as { type: string; topic: string };
-          if (frame.type !== 'subscribe') return;
+        // The client's topics ride in the upgrade URL (they are subscribes like frames).
+        for (const topic of urlTopics(req.url)) {
           subscribes.push(n);
           // Only the second connection answers; the first keeps the socket open and silent.
-          if (n >= 2) ws.send(JSON.stringify(subscribedFrame(frame.topic)));
-        });
+          if (n >= 2) ws.send(JSON.stringify(subscribedFrame(topic)));
+        }
       },
     });
     const errors: string[] = [];
@@ -57,16 +57,19 @@ describe('a subscribe the hub never answers', () => {
 
   test('answered subscribes keep a quiet session open past the limit', async () => {
     server = await startHostileServer({
-      ws(ws) {
+      ws(ws, _n, req) {
         ws.send(JSON.stringify(helloFrame(60_000)));
         // One subscribe at a time, 200 ms each, like a hub replaying: all three take 600 ms, twice the limit,
         // but the queue moves well within it.
         let busyUntil = Date.now();
+        const answer = (topic: string) => {
+          busyUntil = Math.max(busyUntil, Date.now()) + 200;
+          setTimeout(() => ws.send(JSON.stringify(subscribedFrame(topic))), busyUntil - Date.now());
+        };
+        for (const topic of urlTopics(req.url)) answer(topic);
         ws.on('message', (raw) => {
           const frame = JSON.parse(String(raw)) as { type: string; topic: string };
-          if (frame.type !== 'subscribe') return;
-          busyUntil = Math.max(busyUntil, Date.now()) + 200;
-          setTimeout(() => ws.send(JSON.stringify(subscribedFrame(frame.topic))), busyUntil - Date.now());
+          if (frame.type === 'subscribe') answer(frame.topic);
         });
       },
     });

@@ -2,7 +2,7 @@ import { clientError, toPublishError } from './errors.js';
 import type { Publisher, PublisherOptions } from './publish.js';
 
 /** The publishing module (`publish.ts`), however it is loaded. */
-export type PublishingModule = typeof import('./publish.js');
+export type PublishingModule = Pick<typeof import('./publish.js'), 'createPublisher'>;
 
 /**
  * A publisher whose code is loaded on the first publish, so a client that only listens never loads it.

@@ -1,6 +1,6 @@
 import { createClientWith } from '../client.js';
 import type { BaseClientOptions } from '../client.js';
-import * as publishing from '../publish.js';
+import { createPublisher } from '../publish.js';
 import type { Transport } from '../transport.js';
 import type { RealtimeClient } from '../types.js';
 import type { HostEndpoint } from './messages.js';
@@ -30,7 +30,7 @@ export function endpointClients(transports: readonly Transport[]): EndpointClien
         transports: chain,
         ...(getToken ? { getToken } : {}),
       },
-      () => Promise.resolve(publishing),
+      () => Promise.resolve({ createPublisher }),
     );
   };
 }

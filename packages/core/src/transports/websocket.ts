@@ -5,7 +5,7 @@ import type { Envelope } from '../protocol/envelope.js';
 import type { ClientFrame, PublishAck, ServerFrame } from '../protocol/frames.js';
 import type { Transport, TopicRequest } from '../transport.js';
 import { closeReason } from './close-reason.js';
-import { parseJson, reconnectWindow, serverMs } from './url.js';
+import { parseJson, reconnectWindow, serverMs, topicQuery } from './url.js';
 
 /** Options of {@link webSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -13,13 +13,24 @@ export interface WebSocketTransportOptions {
   path?: string;
 }
 
-/** Absolute ws(s) URL of `url` (which may be relative to the page). */
-function socketUrl(url: string): string {
+/** Longest upgrade URL that carries the topics; past it they go as frames once the socket opens. */
+const MAX_URL = 4096;
+
+/**
+ * Absolute ws(s) URL of `url` (which may be relative to the page), with `topics` in the query as SSE has them
+ * (the hub subscribes them first: no round trip) when they fit and share one `history`; else `topics` is
+ * left for the caller to send as frames. Returns the URL and whether the topics are in it.
+ */
+function socketUrl(url: string, topics: TopicRequest[]): [string, boolean] {
   const base = (globalThis as { location?: { href: string } }).location?.href;
   const absolute = new URL(url, base);
   // This client parses batch frames (docs/protocol.md, "Batch frames").
   absolute.searchParams.set('batch', '1');
-  return absolute.href.replace(/^http/, 'ws');
+  const plain = absolute.href.replace(/^http/, 'ws');
+  const query = topicQuery(topics, 'since');
+  const history = Number(query.get('history')) || 0;
+  const withTopics = `${plain}&${query}`;
+  return topics.length && withTopics.length <= MAX_URL && topics.every((topic) => topic.since || (topic.history || 0) == history) ? [withTopics, true] : [plain, false];
 }
 
 /**
@@ -37,14 +48,17 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       let lastError: ErrorBody | undefined;
       let hello = false;
       let opened = false;
-      let queued: TopicRequest[] = [...context.topics];
+      const [address, topicsInUrl] = socketUrl(`${context.url}${options.path ?? '/ws'}`, context.topics);
+      let queued: TopicRequest[] = topicsInUrl ? [] : [...context.topics];
+      // URL topics unsubscribed before the socket opened: the hub subscribes them anyway, so say it on open.
+      const unwanted: string[] = [];
       const rejectAll = () => {
         for (const { reject } of pending.values()) reject(clientError('disconnected', '@qwik-realtime/core: connection lost before the ack'));
         pending.clear();
       };
       const WebSocket = context.platform.WebSocket();
       let socket: ReturnType<typeof make> | undefined;
-      const make = (Ctor: NonNullable<typeof WebSocket>) => new Ctor(socketUrl(`${context.url}${options.path ?? '/ws'}`));
+      const make = (Ctor: NonNullable<typeof WebSocket>) => new Ctor(address);
       // Subscribes sent and not answered yet. The hub handles a connection's frames one at a time, so one it
       // never answers (a hook or read that never settles) silently holds back every later frame: past
       // `answerTimeoutMs` without any answer the session is ended and the reconnect resubscribes from the cursors.
@@ -116,8 +130,12 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
           // Without waiting for `hello`: the hub handles a connection's frames in order, the subscribes after
           // the auth frame has made the session (docs/protocol.md, WebSocket). A reconnect saves a round trip.
           opened = true;
+          // The URL's topics are subscribes sent like any other: their answers are awaited the same way.
+          if (topicsInUrl) for (const { topic } of context.topics) unanswered.add(topic);
+          for (const topic of unwanted) send({ type: 'unsubscribe', topic });
           for (const topic of queued) send(subscribeFrame(topic));
           queued = [];
+          answerTimer || watchAnswers();
         };
         // A batch frame carries several frames, one per line (docs/protocol.md, "Batch frames"); the messages
         // of one WebSocket message reach the client as one batch.
@@ -219,8 +237,9 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
           return true;
         },
         unsubscribe(topic) {
-          if (opened) intend(topic, { type: 'unsubscribe', topic });
-          else queued = queued.filter((t) => t.topic !== topic);
+          if (opened) return intend(topic, { type: 'unsubscribe', topic });
+          queued = queued.filter((t) => t.topic !== topic);
+          if (topicsInUrl) unwanted.push(topic);
         },
         presence(frame) {
           if (hello) send(frame);

@@ -13,7 +13,7 @@ import { createRateLimiter } from '../rate-limit.js';
 import { createSession } from '../session.js';
 import type { Session } from '../session.js';
 import { createWsOutput } from '../ws-output.js';
-import { isCount, isObject, isPosition, MAX_HISTORY, parseFrame, rawHead } from './ws-inbound-frame.js';
+import { isCount, isObject, isPosition, MAX_HISTORY, parseFrame, rawHead, urlSubscribes } from './ws-inbound-frame.js';
 
 /** Upgrade refusals answered with an accepted socket, an `error` frame and the close code (see `closeAfterAccept`). */
 const CLOSE_AFTER_ACCEPT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['try_again_later', 'server_shutdown']);
@@ -88,8 +88,15 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
     };
 
     const closePending = (code: ErrorCode) => closeWith(new RealtimeError(code, 'closed by the server'));
-    if (initial) session = createSession(ctx, 'ws', initial, output);
-    else {
+    // Topics named in the upgrade URL are subscribed first, once the session exists (docs/protocol.md, WebSocket).
+    const fromUrl = urlSubscribes(request.url, options.maxTopicsPerConnection);
+    const subscribeFromUrl = async () => {
+      for (const frame of fromUrl) await handleFrame(frame);
+    };
+    if (initial) {
+      session = createSession(ctx, 'ws', initial, output);
+      if (fromUrl.length) queue = queue.then(subscribeFromUrl).catch((error) => report(error));
+    } else {
       authTimer = setTimeout(() => closeWith(new RealtimeError('unauthorized', 'no auth frame in time')), options.authTimeoutMs);
       ctx.unauthenticated.add(closePending);
     }
@@ -188,8 +195,9 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
         authTimer = undefined;
         ctx.unauthenticated.delete(closePending);
         if (session) return session.setPrincipal(principal);
-        if (ws.readyState === ws.OPEN) session = createSession(ctx, 'ws', principal, output);
-        return;
+        if (ws.readyState !== ws.OPEN) return;
+        session = createSession(ctx, 'ws', principal, output);
+        return subscribeFromUrl();
       }
       if (!session) {
         const error = new RealtimeError('unauthorized', 'the first frame must be an auth frame');

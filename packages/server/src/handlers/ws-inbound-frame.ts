@@ -1,8 +1,9 @@
 /** Reading inbound WebSocket frames: raw bytes to JSON, and the shape checks a frame's fields need. */
-import { isValidEpoch } from '@qwik-realtime/core/protocol';
+import { isValidEpoch, positionOfTopic } from '@qwik-realtime/core/protocol';
 import type { Position } from '@qwik-realtime/core/protocol';
 import type { RawData } from 'ws';
 import { DEAD_LETTER_PREVIEW_CHARS } from '../dead-letter.js';
+import { cursorParam } from './common.js';
 
 /** Largest `history` replay one subscribe asks for (the same cap as SSE's `history` parameter). */
 export const MAX_HISTORY = 100_000;
@@ -27,3 +28,22 @@ export function parseFrame(raw: RawData): unknown {
 
 /** The first bytes of an oversize frame, for its dead letter. */
 export const rawHead = (raw: RawData): string => textOf(raw).subarray(0, DEAD_LETTER_PREVIEW_CHARS).toString('utf8');
+
+/**
+ * The subscribes a WebSocket upgrade URL carries, as SSE's query does (`topic=a&topic=b[&since=CURSOR][&history=N]`):
+ * the hub handles them before any frame of the connection (after the `auth` frame when one is needed), so a
+ * (re)connecting client is live without the round trip of its subscribe frames. Topics are deduplicated and at
+ * most `maxTopics` are taken (the session refuses more anyway); each is validated by `subscribe` like a frame's,
+ * so a bad one gets its own `error` frame. A malformed cursor or `history` counts as absent.
+ */
+export function urlSubscribes(url: URL, maxTopics: number): Record<string, unknown>[] {
+  const topics = [...new Set(url.searchParams.getAll('topic'))].slice(0, maxTopics);
+  if (topics.length === 0) return [];
+  const positions = cursorParam(url.searchParams.get('since'));
+  const raw = url.searchParams.get('history') ?? '';
+  const history = /^\d{1,9}$/.test(raw) ? Math.min(Number(raw), MAX_HISTORY) : undefined;
+  return topics.map((topic) => {
+    const since = positionOfTopic(positions, topic);
+    return since ? { type: 'subscribe', topic, since } : history === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, history };
+  });
+}
