@@ -6,8 +6,9 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import type { WebSocket } from 'ws';
+import { createBaseClient, webSocketTransport } from '@qwik-realtime/core';
 import type { RealtimeClient } from '@qwik-realtime/core';
-import { fastClient, startClientHub } from './client-fixtures.js';
+import { fastClient, fastClientOptions, nodePlatform, startClientHub } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
 import { helloFrame, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
 import type { HostileServer } from './hardening-hostile-server.js';
@@ -76,6 +77,15 @@ describe('WebSocket topics reach the hub without waiting for hello', () => {
     await until(() => seen.frames.length === 2, 'the subscribe of c');
     expect(seen.frames).toEqual(['auth', 'subscribe:c']);
     expect(client.getState().status).toBe('connecting');
+  });
+
+  test('topicsInUrl: false keeps the topics out of the URL: they go as frames on open', async () => {
+    const seen = await recordingServer();
+    client = createBaseClient({ url: server!.url, transports: [webSocketTransport({ topicsInUrl: false })], platform: nodePlatform, ...fastClientOptions });
+    client.subscribe('a', {});
+    await until(() => seen.frames.length === 1, 'the subscribe frame');
+    expect(seen.urls[0]!.getAll('topic')).toEqual([]);
+    expect(seen.frames).toEqual(['subscribe:a']);
   });
 
   test('topics asking for different history go as frames (the URL has one history for all)', async () => {

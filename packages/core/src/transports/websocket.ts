@@ -11,6 +11,12 @@ import { parseJson, reconnectWindow, serverMs, topicQuery } from './url.js';
 export interface WebSocketTransportOptions {
   /** Path under the mount URL. @default '/ws' */
   path?: string;
+  /**
+   * Name the topics known at connect (and their cursors) in the upgrade URL, as SSE does, so the hub
+   * subscribes them without a round trip. `false` keeps them out of URLs (and so out of access logs) and
+   * sends every subscribe as a frame. @default true
+   */
+  topicsInUrl?: boolean;
 }
 
 /** Longest upgrade URL that carries the topics; past it they go as frames once the socket opens. */
@@ -48,7 +54,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
       let lastError: ErrorBody | undefined;
       let hello = false;
       let opened = false;
-      const [address, topicsInUrl] = socketUrl(`${context.url}${options.path ?? '/ws'}`, context.topics);
+      const [address, topicsInUrl] = socketUrl(`${context.url}${options.path ?? '/ws'}`, options.topicsInUrl == false ? [] : context.topics);
       let queued: TopicRequest[] = topicsInUrl ? [] : [...context.topics];
       // URL topics unsubscribed before the socket opened: the hub subscribes them anyway, so say it on open.
       const unwanted: string[] = [];
