@@ -53,3 +53,17 @@ test('URL topics of an upgrade without credentials wait for the auth frame; fram
   expect(server.hub.sessions()[0]?.topics()).toEqual([]);
   client.close();
 });
+
+test('hostile URL topics: prototype keys, thousands of repeats, a huge garbage cursor — answered, the hub unharmed', async () => {
+  server = await startHubServer({ maxTopicsPerConnection: 4 });
+  const repeats = Array.from({ length: 800 }, (_, i) => `topic=t${i % 3}`).join('&');
+  const garbage = encodeURIComponent('x|'.repeat(500));
+  const client = await openWs(`${server.wsUrl}?topic=__proto__&topic=constructor&${repeats}&since=${garbage}&history=999999999`);
+  const answers = [];
+  for (let i = 0; i < 4; i++) answers.push(await client.frames.take((f) => f.type === 'subscribed' || f.type === 'error'));
+  expect(answers.map((f) => `${f.type}:${f.topic}`).sort()).toEqual(['subscribed:__proto__', 'subscribed:constructor', 'subscribed:t0', 'subscribed:t1']);
+  await server.hub.publish('__proto__', 1);
+  expect(await client.frames.take((f) => f.type === 'message')).toMatchObject({ topic: '__proto__', data: 1 });
+  expect(server.hub.sessions()[0]?.topics()).toEqual(['__proto__', 'constructor', 't0', 't1']);
+  client.close();
+});
