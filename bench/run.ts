@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { buildServer } from './build.js';
 import { useServerBuild } from './load.js';
 import { renderResults } from './report.js';
-import { brokers, fanout, idleMemory, latency, manyTopics, overload } from './scenarios.js';
+import { fanout, idleMemory, latency, overload } from './scenarios.js';
+import { brokers, manyTopics } from './scenarios-scale.js';
 import type { BenchConfig } from './scenarios.js';
 
 const args = process.argv.slice(2);

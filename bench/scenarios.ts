@@ -1,6 +1,6 @@
 /**
  * The benchmarks: fan-out against the alternatives, idle memory, latency under an open-loop publisher,
- * overload with slow readers, many topics, and fan-out through Redis and NATS. Each returns plain rows.
+ * overload with slow readers (many topics and fan-out through Redis and NATS: scenarios-scale.ts). Each returns plain rows.
  */
 import { openCrowd, percentile, startServer } from './load.js';
 import type { Crowd, Protocol, ServerProcess } from './load.js';
@@ -23,15 +23,15 @@ export interface BenchConfig {
   cpuProf?: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function crowdOn(server: ServerProcess, protocol: Protocol, count: number, options: Parameters<typeof openCrowd>[3] = {}, subscriptionsEach = 1, tolerate = false): Promise<Crowd> {
+export async function crowdOn(server: ServerProcess, protocol: Protocol, count: number, options: Parameters<typeof openCrowd>[3] = {}, subscriptionsEach = 1, tolerate = false): Promise<Crowd> {
   const crowd = await openCrowd(server.port, protocol, count, { ...options, wave: async (opened) => void (await server.waitForCount(opened * subscriptionsEach, tolerate ? 3000 : 20_000)) });
   if (!(await server.waitForCount(count * subscriptionsEach, tolerate ? 3000 : 20_000)) && !tolerate) throw new Error(`only part of ${count} subscribers got through`);
   return crowd;
 }
 
-const live = (crowd: Crowd) => crowd.subscribers.filter((s) => !s.closed).length;
+export const live = (crowd: Crowd) => crowd.subscribers.filter((s) => !s.closed).length;
 
 export interface FanoutRow {
   server: string;
@@ -169,7 +169,7 @@ export interface LatencyRow {
 }
 
 /** Open-loop publishing at `rate` msg/s to `crowd` through `publisher`; latencies from the scheduled send time. */
-async function openLoop(publisher: ServerProcess, crowd: Crowd, rate: number, seconds: number, config: BenchConfig, row: Omit<LatencyRow, 'messagesPerSecond' | 'deliveriesPerSecond' | 'p50Ms' | 'p99Ms' | 'lost'>): Promise<LatencyRow> {
+export async function openLoop(publisher: ServerProcess, crowd: Crowd, rate: number, seconds: number, config: BenchConfig, row: Omit<LatencyRow, 'messagesPerSecond' | 'deliveriesPerSecond' | 'p50Ms' | 'p99Ms' | 'lost'>): Promise<LatencyRow> {
   const before = crowd.delivered();
   for (const s of crowd.subscribers) s.latencies?.splice(0);
   const { published } = await publisher.ask<{ published: number }>({ cmd: 'rate', rate, seconds, size: config.size });
@@ -275,77 +275,4 @@ export async function overload(config: BenchConfig) {
   } finally {
     await server.stop();
   }
-}
-
-/** 10k topics x 10 subscribers (WebSocket, many topics per connection) and 1 subscriber x 1,000 topics. */
-export async function manyTopics(config: BenchConfig) {
-  const rows: { shape: string; topics: number; subscriptions: number; deliveriesPerSecond: number; heapPerSubscriptionBytes: number; rssPerSubscriptionBytes: number; complete: boolean }[] = [];
-  const { connections, topicsPerConnection } = config.manyTopics;
-  const shapes = [
-    { shape: `${(connections * topicsPerConnection) / 10} topics x 10 subscribers`, connections, per: topicsPerConnection, topics: (connections * topicsPerConnection) / 10, messages: config.manyTopics.messages, fanout: 10 },
-    { shape: `1 subscriber x ${config.oneToMany.topics} topics`, connections: 1, per: config.oneToMany.topics, topics: config.oneToMany.topics, messages: config.oneToMany.messages, fanout: 1 },
-  ];
-  for (const s of shapes) {
-    const server = await startServer('hub');
-    try {
-      const names = Array.from({ length: s.topics }, (_, i) => `t${i}`);
-      await server.ask({ cmd: 'mark' });
-      const crowd = await crowdOn(server, 'hub-ws', s.connections, { topicsOf: (i) => Array.from({ length: s.per }, (_, j) => names[(i * s.per + j) % s.topics]!) }, s.per);
-      await sleep(200);
-      const subscriptions = s.connections * s.per;
-      const baseline = await server.ask<{ rssPerConnection: number; heapPerConnection: number }>({ cmd: 'memory' });
-      const started = performance.now();
-      await server.ask({ cmd: 'burst', topics: names, messages: s.messages, batch: Math.max(config.batch, 100), size: config.size });
-      const complete = await crowd.waitFor(s.messages * s.fanout);
-      const seconds = (performance.now() - started) / 1000;
-      crowd.close();
-      rows.push({
-        shape: s.shape,
-        topics: s.topics,
-        subscriptions,
-        deliveriesPerSecond: Math.round(Math.min(crowd.delivered(), s.messages * s.fanout) / seconds),
-        // `memory` divides by subscriptions counted (hub.stats().topics), so these are per subscription.
-        heapPerSubscriptionBytes: Math.round(baseline.heapPerConnection),
-        rssPerSubscriptionBytes: Math.round(baseline.rssPerConnection),
-        complete,
-      });
-    } finally {
-      await server.stop();
-    }
-  }
-  return { rows };
-}
-
-/** The same fan-out through Redis and NATS: publisher on one hub process, subscribers on another. */
-export async function brokers(config: BenchConfig) {
-  const rows: { broker: string; processes: number; subscribers: number; refused: number; deliveriesPerSecond: number; messagesPerSecond: number; p50Ms: number; p99Ms: number; lost: number; complete: boolean }[] = [];
-  for (const broker of ['memory', ...config.brokers]) {
-    const prefix = `bench${process.pid}x${Date.now().toString(36)}`;
-    const subscriberHub = await startServer('hub', { broker, core: 1, env: { BENCH_PREFIX: prefix } });
-    const publisherHub = broker === 'memory' ? subscriberHub : await startServer('hub', { broker, core: 0, env: { BENCH_PREFIX: prefix } });
-    try {
-      // A broker may refuse part of a crowd subscribing at once (reported as `refused`); the rest is measured.
-      const crowd = await crowdOn(subscriberHub, 'sse', config.subscribers, { sampleEvery: 10 }, 1, true);
-      await sleep(500);
-      const subscribers = live(crowd);
-      // Warm-up: connections, scripts and consumers are set up by the first publishes.
-      await publisherHub.ask({ cmd: 'burst', messages: 20, batch: 20, size: config.size });
-      await crowd.waitFor(20 * subscribers);
-      const warm = crowd.delivered();
-      const messages = config.messages;
-      const started = performance.now();
-      await publisherHub.ask({ cmd: 'burst', messages, batch: config.batch, size: config.size });
-      const complete = await crowd.waitFor(warm + messages * subscribers);
-      const seconds = (performance.now() - started) / 1000;
-      const saturation = messages / seconds;
-      const deliveriesPerSecond = Math.round(Math.min(crowd.delivered() - warm, messages * subscribers) / seconds);
-      const lat = await openLoop(publisherHub, crowd, saturation / 2, config.latencySeconds, config, { transport: 'sse', broker, load: '50%' });
-      crowd.close();
-      rows.push({ broker, processes: broker === 'memory' ? 1 : 2, subscribers, refused: config.subscribers - subscribers, deliveriesPerSecond, messagesPerSecond: lat.messagesPerSecond, p50Ms: lat.p50Ms, p99Ms: lat.p99Ms, lost: lat.lost, complete });
-    } finally {
-      if (publisherHub !== subscriberHub) await publisherHub.stop();
-      await subscriberHub.stop();
-    }
-  }
-  return { rows };
 }
