@@ -54,9 +54,9 @@ test('GIVEN a WebSocket WHEN authorize never settles for one subscribe THEN it i
 });
 
 test('GIVEN SSE requests WHEN more hang in authenticate than the handshake cap THEN new ones get in once the hung ones time out', async () => {
-  server = await startHubServer<User>({ authenticate, hookTimeoutMs: 200, maxConcurrentHandshakes: 2 });
+  server = await startHubServer<User>({ authenticate, hookTimeoutMs: 1000, maxConcurrentHandshakes: 2 });
   const hung = [1, 2].map(() => fetch(`${server.base}/sse?topic=a`, { headers: { authorization: 'Bearer hang' } }));
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  while (server.hub.stats().handshakesInFlight < 2) await new Promise((resolve) => setTimeout(resolve, 5));
   const refused = await fetch(`${server.base}/sse?topic=a`, { headers: { authorization: 'Bearer good' } });
   expect(refused.status).toBe(HTTP_STATUS.try_again_later);
   expect((await Promise.all(hung)).map((response) => response.status)).toEqual([HTTP_STATUS.internal, HTTP_STATUS.internal]);
