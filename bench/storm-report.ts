@@ -58,7 +58,8 @@ from ${meta.source === 'working tree' ? 'the working tree' : `commit ${String(me
 ${c.clients} real core clients (\`createBaseClient\`; ${mix}; \`ws\` as the WebSocket constructor, Node's fetch for
 SSE and long-poll) in ${c.loads} load processes (process n hosts every n-th client, pinned to CPU ${c.loadCpus}), each client on
 one of ${c.topics} topics, ${c.ratePerSecond} msg/s in all; the hub in its own process pinned to CPU ${c.hubCpus}. Every process stamps
-times on the same wall clock (\`performance.timeOrigin + performance.now()\`). Once every client is live, the hub process
+times on the same wall clock (\`performance.timeOrigin + performance.now()\`). Once every client is live and ${c.steadyMs ?? 2000} ms more have
+passed (publishing; longer than the clients' \`minUptimeMs\`, so every retry count is back to 0), the hub process
 goes down and a new hub process takes the same port: **kill -9** (the new one listens as soon as the old one is gone)
 or a **drain** (the old one stops accepting, the new one listens, then \`hub.close({ drainMs: ${c.drainMs} })\`). Times are
 from the new hub listening to the client live again (every topic re-subscribed). The window is the fullest 100 ms of

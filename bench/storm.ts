@@ -66,7 +66,10 @@ const config = {
   maxHandshakes: flag('max-handshakes'),
   // --mix=websocket:1 to isolate one transport.
   mix: (flag('mix') ? Object.fromEntries(flag('mix')!.split(',').map((part) => [part.split(':')[0], Number(part.split(':')[1])])) : { websocket: 0.4, 'fetch-sse': 0.4, 'long-poll': 0.2 }) as Record<StormTransport, number>,
-  steadyMs: smoke ? 300 : 2000,
+  // Longer than the client's minUptimeMs (5 s): every client's failed-attempt count is back to 0 when the hub
+  // goes down, as in a crowd that has been up a while. With 2 s, the clients that got try_again_later while the
+  // crowd connected still counted one failed attempt and backed off (0-2 s) instead of using the retry window.
+  steadyMs: smoke ? 300 : 6000,
   brokers: (flag('brokers') ?? 'memory,redis').split(',') as ('memory' | 'redis')[],
   ways: (flag('ways') ?? 'kill,drain').split(',') as ('kill' | 'drain')[],
 };
