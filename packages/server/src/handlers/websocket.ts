@@ -89,7 +89,7 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
 
     const closePending = (code: ErrorCode) => closeWith(new RealtimeError(code, 'closed by the server'));
     // Topics named in the upgrade URL are subscribed first, once the session exists (docs/protocol.md, WebSocket).
-    const fromUrl = urlSubscribes(request.url, options.maxTopicsPerConnection);
+    const fromUrl = urlSubscribes(request.url);
     const subscribeFromUrl = async () => {
       for (const frame of fromUrl) await handleFrame(frame);
     };
@@ -273,6 +273,8 @@ export function createWebSocketUpgrade<P extends Principal>(ctx: HubContext<P>) 
       }
       try {
         if (socket.destroyed) return;
+        // The hub began closing while `authenticate` ran: a session now would outlive `hub.close()`.
+        if (ctx.closing) return closeAfterAccept(req, socket, head, new RealtimeError('server_shutdown', 'the hub is closing'));
         // Synchronous without `verifyClient`: `hello` is written when it returns.
         wss.handleUpgrade(req, socket, head, (ws) => {
           // Past the 101 an HTTP refusal can no longer be written: a failure here ends the socket instead.

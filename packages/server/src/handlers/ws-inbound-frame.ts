@@ -32,12 +32,13 @@ export const rawHead = (raw: RawData): string => textOf(raw).subarray(0, DEAD_LE
 /**
  * The subscribes a WebSocket upgrade URL carries, as SSE's query does (`topic=a&topic=b[&since=CURSOR][&history=N]`):
  * the hub handles them before any frame of the connection (after the `auth` frame when one is needed), so a
- * (re)connecting client is live without the round trip of its subscribe frames. Topics are deduplicated and at
- * most `maxTopics` are taken (the session refuses more anyway); each is validated by `subscribe` like a frame's,
- * so a bad one gets its own `error` frame. A malformed cursor or `history` counts as absent.
+ * (re)connecting client is live without the round trip of its subscribe frames. Topics are deduplicated; each
+ * is validated by `subscribe` like a frame's, so a bad one — or one past `maxTopicsPerConnection` — gets its
+ * own `error` frame: a client awaits an answer for every topic it named (the URL's size bounds their number).
+ * A malformed cursor or `history` counts as absent.
  */
-export function urlSubscribes(url: URL, maxTopics: number): Record<string, unknown>[] {
-  const topics = [...new Set(url.searchParams.getAll('topic'))].slice(0, maxTopics);
+export function urlSubscribes(url: URL): Record<string, unknown>[] {
+  const topics = [...new Set(url.searchParams.getAll('topic'))];
   if (topics.length === 0) return [];
   const positions = cursorParam(url.searchParams.get('since'));
   const raw = url.searchParams.get('history') ?? '';
