@@ -9,7 +9,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { createBaseClient, resolvePlatform, webSocketTransport } from '@qwik-realtime/core';
 import type { CloseReason, RealtimeClient, TransportSession } from '@qwik-realtime/core';
-import { nodePlatform, startClientHub, until } from './client-fixtures.js';
+import { fastClientOptions, nodePlatform, startClientHub, until } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
 import { startPausableProxy } from './helpers/pausable-proxy.js';
 import type { PausableProxy } from './helpers/pausable-proxy.js';
@@ -82,4 +82,11 @@ test('GIVEN a subscribe stuck in authorize WHEN a refused publish on the same to
   await until(() => errors.length === 1 && hung.length === 1, 'the refused publish and the stuck subscribe');
   await until(() => closed !== undefined, 'the watchdog to end the session', 5000);
   expect(closed!.message).toContain('no answer to a subscribe');
+});
+
+test('GIVEN a URL the WebSocket cannot be built from (relative, no page) WHEN the client connects THEN the attempt fails as bad_request, nothing is thrown', async () => {
+  client = createBaseClient({ url: '/realtime', transports: [webSocketTransport()], platform: nodePlatform, ...fastClientOptions });
+  client.subscribe('t', {});
+  await until(() => client!.getState().error?.code === 'bad_request', 'the attempt to fail');
+  expect(client.getState().error?.message).toMatch(/Invalid URL/);
 });

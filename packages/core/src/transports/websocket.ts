@@ -28,8 +28,13 @@ const MAX_URL = 4096;
  * left for the caller to send as frames. Returns the URL and whether the topics are in it.
  */
 function socketUrl(url: string, topics: TopicRequest[]): [string, boolean] {
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  const absolute = new URL(url, base);
+  let absolute: URL;
+  try {
+    absolute = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
+  } catch {
+    // `connect` must not throw: the WebSocket constructor refuses this URL inside its try (bad_request).
+    return [url, false];
+  }
   // This client parses batch frames (docs/protocol.md, "Batch frames").
   absolute.searchParams.set('batch', '1');
   const plain = absolute.href.replace(/^http/, 'ws');
