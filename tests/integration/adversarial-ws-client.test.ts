@@ -90,3 +90,18 @@ test('GIVEN a URL the WebSocket cannot be built from (relative, no page) WHEN th
   await until(() => client!.getState().error?.code === 'bad_request', 'the attempt to fail');
   expect(client.getState().error?.message).toMatch(/Invalid URL/);
 });
+
+test('GIVEN more URL topics than maxTopicsPerConnection WHEN the client connects THEN the extra topic fails with too_many_topics and the session stays (no reconnect loop)', async () => {
+  hub = await startClientHub({ maxTopicsPerConnection: 2 });
+  let connections = 0;
+  hub.hub.onConnection(() => connections++);
+  client = createBaseClient({ url: hub.url, transports: [webSocketTransport()], platform: nodePlatform, ...fastClientOptions, connectTimeoutMs: 300 });
+  const errors: string[] = [];
+  for (const topic of ['a', 'b', 'c']) client.subscribe(topic, { onError: (error) => errors.push(`${topic}:${error.code}`) });
+  await until(() => errors.length === 1, 'the refusal of c');
+  expect(errors).toEqual(['c:too_many_topics']);
+  // An unanswered URL topic ended the session every connectTimeoutMs: three of them pass here.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(connections).toBe(1);
+  expect(client.getState().status).toBe('open');
+});
