@@ -4,7 +4,9 @@
  * - a URL topic toggled 100,000 times while the socket is still connecting must cost one frame on open,
  *   not one `unsubscribe` per toggle (the hub closes a connection past its inbound frame burst);
  * - an `error` answering a publish (it has a `ref`) may name the very topic whose subscribe waits: it says
- *   nothing about that subscribe, so the watchdog must keep waiting for it.
+ *   nothing about that subscribe, so the watchdog must keep waiting for it;
+ * - a URL the WebSocket cannot be built from fails the attempt (`connect` must not throw);
+ * - more URL topics than the hub's `maxTopicsPerConnection`: the extra one fails, the session stays.
  */
 import { afterEach, expect, test } from 'vitest';
 import { createBaseClient, resolvePlatform, webSocketTransport } from '@qwik-realtime/core';
