@@ -107,3 +107,29 @@ test('GIVEN more URL topics than maxTopicsPerConnection WHEN the client connects
   expect(connections).toBe(1);
   expect(client.getState().status).toBe('open');
 });
+
+test('GIVEN a presence join slow in authorize ahead of a subscribe WHEN the join is answered, then the subscribe, each within the limit THEN the watchdog keeps the session', async () => {
+  const delays: Record<string, number> = { presence: 800, subscribe: 500 };
+  hub = await startClientHub({ authorize: (_principal, action) => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), delays[action] ?? 0)) });
+  let opened = false;
+  let closed: CloseReason | undefined;
+  const subscribed: string[] = [];
+  session = webSocketTransport().connect(
+    { url: hub.url, topics: [], platform: resolvePlatform(nodePlatform), answerTimeoutMs: 1000 },
+    {
+      open: () => (opened = true),
+      subscribed: (frame) => void subscribed.push(frame.topic),
+      messages: () => undefined,
+      error: () => undefined,
+      alive: () => undefined,
+      closed: (reason) => (closed = reason),
+    },
+  );
+  await until(() => opened, 'hello');
+  // The hub answers the join (a sync frame with its ref) after 800 ms, the subscribe 500 ms later: 1.3 s after
+  // the subscribe left, though the queue never stood still for the limit.
+  session.presence!({ type: 'presence_join', topic: 'room', data: {}, ref: 'presence:1' });
+  session.subscribe({ topic: 'x' });
+  await until(() => subscribed.length === 1 || closed !== undefined, 'the subscribe to be answered or the session to end');
+  expect(closed).toBeUndefined();
+});

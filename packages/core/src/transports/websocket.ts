@@ -190,6 +190,8 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
               events.subscribed(frame);
               break;
             case 'presence':
+              // With a ref: the answer to our join (broadcasts of others' joins have none and prove nothing).
+              if (frame.ref) answered();
               events.presence?.(frame);
               break;
             case 'unsubscribed':
