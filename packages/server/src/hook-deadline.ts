@@ -11,6 +11,8 @@ export function withinDeadline<T>(hook: () => T | PromiseLike<T>, ms: number, na
   if (!isThenable(result)) return result;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`@qwik-realtime/server: the ${name} hook did not settle within ${ms} ms (hookTimeoutMs)`)), ms);
+    // A hung hook must not keep a shut-down server's process alive for `ms` (its request is gone anyway).
+    (timer as { unref?: () => void }).unref?.();
     // Through `Promise.resolve`: a thenable's value may be another thenable (the deadline holds until the value is
     // final), and a `then` that throws rejects here, clearing the timer, instead of escaping past it.
     Promise.resolve(result).then(
