@@ -64,3 +64,24 @@ test('GIVEN SSE requests WHEN more hang in authenticate than the handshake cap T
   expect((await stream.events.take((event) => event.event === 'hello')).event).toBe('hello');
   stream.close();
 });
+
+test('GIVEN default timings on both sides WHEN authorize hangs for one topic THEN the client hears internal for that topic and keeps its session (the hub answers before the client gives up)', async () => {
+  const { fastClient, startClientHub } = await import('./client-fixtures.js');
+  const hub = await startClientHub({ authorize: (_p, _a, topic) => (topic === 'stuck' ? never : true) });
+  const client = fastClient('websocket', hub.url, { connectTimeoutMs: undefined, backoff: { baseMs: 30_000, capMs: 30_000 } });
+  try {
+    const errors: string[] = [];
+    let live = 0;
+    client.subscribe('stuck', { onError: (error) => errors.push(error.code) });
+    client.subscribe('fine', { onSubscribed: () => live++ });
+    const started = Date.now();
+    while (errors.length === 0 && Date.now() - started < 9000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(errors).toEqual(['internal']);
+    expect(live).toBe(1);
+    expect(client.getState().status).toBe('open');
+    expect(hub.hub.stats().connections.ws).toBe(1);
+  } finally {
+    client.close();
+    await hub.close();
+  }
+}, 15_000);

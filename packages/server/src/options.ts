@@ -153,7 +153,9 @@ export interface HubOptions<P extends Principal = Principal> {
   /**
    * How long `authenticate` and `authorize` may take to settle, ms; past it the request is refused as
    * `internal` (retryable), the late answer is dropped and `onError` is told. A hook that never settles would
-   * otherwise hold a handshake slot, or a WebSocket's frame queue, forever. @default 10000
+   * otherwise hold a handshake slot, or a WebSocket's frame queue, forever. Kept below the core client's
+   * `connectTimeoutMs` (10 s), so a client hears `internal` for the one topic instead of giving up on the whole
+   * session first. @default 5000
    */
   hookTimeoutMs?: number;
   /** Id generator for connections and messages. @default crypto.randomUUID */
@@ -224,7 +226,7 @@ export function resolveOptions<P extends Principal>(options: HubOptions<P>, brok
     pollAnswerMaxBytes: positive(options.pollAnswerMaxBytes, 1024 * 1024, 'pollAnswerMaxBytes'),
     authTimeoutMs: duration(options.authTimeoutMs, 10_000, 'authTimeoutMs'),
     bodyTimeoutMs: duration(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs'),
-    hookTimeoutMs: duration(options.hookTimeoutMs, 10_000, 'hookTimeoutMs'),
+    hookTimeoutMs: duration(options.hookTimeoutMs, 5000, 'hookTimeoutMs'),
     topicLingerMs: options.topicLingerMs === undefined ? 1000 : Math.min(Math.max(0, options.topicLingerMs), MAX_DELAY_MS),
     generateId: options.generateId ?? (() => globalThis.crypto.randomUUID()),
     now: options.now ?? (() => Date.now()),
