@@ -4,7 +4,7 @@ import { createConnection } from './connection.js';
 import { createDedup } from './dedup.js';
 import { createDelivery } from './delivery.js';
 import { clientError, clientErrorOfBody } from './errors.js';
-import { resolvePlatform } from './platform.js';
+import { resolvePlatform, timerMs } from './platform.js';
 import type { Platform } from './platform.js';
 import type { SubscribedFrame } from './protocol/frames.js';
 import { isValidTopic } from './protocol/topic.js';
@@ -78,8 +78,8 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
   const dedup = createDedup(options.dedupWindow ?? 1000);
 
   const request = topicRequest;
-  const minUptimeMs = options.minUptimeMs ?? 5000;
-  const retryNowWindowMs = options.retryNowWindowMs ?? 1000;
+  const minUptimeMs = timerMs(options.minUptimeMs, 5000);
+  const retryNowWindowMs = timerMs(options.retryNowWindowMs, 1000);
   const safely = (call: () => void) => {
     try {
       call();
@@ -149,10 +149,10 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
     url,
     platform,
     minUptimeMs,
-    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    transportSkipMs: options.transportSkipMs ?? 60_000,
+    connectTimeoutMs: timerMs(options.connectTimeoutMs, 10_000),
+    transportSkipMs: timerMs(options.transportSkipMs, 60_000),
     retryNowWindowMs,
-    heartbeatGraceMs: options.heartbeatGraceMs ?? 5000,
+    heartbeatGraceMs: timerMs(options.heartbeatGraceMs, 5000),
     pauseWhenHidden: options.pauseWhenHidden ?? false,
     topics: () => [...topics.values()].map(request),
     subscribed(frame) {
@@ -229,7 +229,7 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
     url,
     platform,
     connection,
-    timeoutMs: options.publishTimeoutMs ?? 10_000,
+    timeoutMs: timerMs(options.publishTimeoutMs, 10_000),
     retries: options.publishRetries ?? 3,
   });
 
@@ -275,7 +275,7 @@ export function createClientWith(options: BaseClientOptions, loadPublishing: () 
           listener.active = false;
           owner.listeners.delete(listener);
           if (owner.listeners.size || topics.get(topic) !== owner) return;
-          const delay = options.teardownDelayMs ?? 1000;
+          const delay = timerMs(options.teardownDelayMs, 1000);
           if (delay <= 0) remove(owner);
           else owner.teardown = platform.setTimeout(() => !owner.listeners.size && remove(owner), delay);
         },

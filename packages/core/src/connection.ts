@@ -2,6 +2,7 @@ import { clientError, tokenError } from './errors.js';
 import { createWatchdog } from './heartbeat.js';
 import type { Watchdog } from './heartbeat.js';
 import { DEFAULT_HEARTBEAT_MS } from './protocol/frames.js';
+import { timerMs } from './platform.js';
 import { retryDelay } from './retry-delay.js';
 import { createTransportChain } from './transport-chain.js';
 import type { CloseReason, Transport, TransportSession } from './transport.js';
@@ -95,7 +96,7 @@ export function createConnection(options: ConnectionOptions): Connection {
           platform.clearTimeout(connectTimer);
           // A hello without a usable interval must not arm a NaN (about 1 ms) timer over and over.
           const heartbeatMs = Number.isFinite(announced) && announced > 0 ? announced : DEFAULT_HEARTBEAT_MS;
-          watchdog = createWatchdog(platform, heartbeatMs + options.heartbeatGraceMs, () => {
+          watchdog = createWatchdog(platform, timerMs(heartbeatMs + options.heartbeatGraceMs, 0), () => {
             if (!token.on) return;
             debug('heartbeat_timeout');
             endSession();

@@ -111,3 +111,10 @@ export function randomId(platform: ResolvedPlatform): string {
   for (let i = 0; i < 4; i++) id += Math.floor(platform.random() * 2 ** 32).toString(36);
   return id;
 }
+
+/**
+ * A duration option as a timer can hold it: absent, negative or NaN is `fallback`; past 2^31 - 1 ms (`Infinity`
+ * meaning "never") the longest a timer holds. A longer delay fires after 1 ms: `connectTimeoutMs: Infinity`
+ * timed every attempt out at once, a reconnect loop.
+ */
+export const timerMs = (value: number | undefined, fallback: number): number => (value! >= 0 ? Math.min(value!, 2 ** 31 - 1) : fallback);
