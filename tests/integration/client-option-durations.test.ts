@@ -9,45 +9,41 @@ import { afterEach, expect, test } from 'vitest';
 import type { RealtimeClient } from '@qwik-realtime/core';
 import { fastClient, startClientHub, until } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
-import { helloFrame, recordingPlatform, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
+import { closeOpened, helloFrame, recordingPlatform, startHostileServer, subscribedFrame, urlTopics } from './hardening-hostile-server.js';
 import type { HostileServer } from './hardening-hostile-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const urlTopics = (url: string | undefined) => new URL(url ?? '', 'http://x').searchParams.getAll('topic');
 
-let server: HostileServer | undefined;
-let hub: ClientTestHub | undefined;
-let client: RealtimeClient | undefined;
+/** What the running test opened; closed after it. */
+const opened: { server?: HostileServer; hub?: ClientTestHub; client?: RealtimeClient } = {};
 afterEach(async () => {
-  client?.close();
-  await server?.close();
-  await hub?.close();
-  client = server = hub = undefined;
+  await closeOpened(opened);
+  opened.client = opened.server = opened.hub = undefined;
 });
 
 test('connectTimeoutMs: Infinity waits for a hello that is slow to come, without a reconnect loop', async () => {
-  server = await startHostileServer({ ws: () => undefined });
-  client = fastClient('websocket', server.url, { connectTimeoutMs: Infinity });
-  client.subscribe('t', {});
+  opened.server = await startHostileServer({ ws: () => undefined });
+  opened.client = fastClient('websocket', opened.server.url, { connectTimeoutMs: Infinity });
+  opened.client.subscribe('t', {});
   await sleep(400);
-  expect(server.attempts()).toBe(1);
-  expect(client.getState()).toMatchObject({ status: 'connecting', error: null });
+  expect(opened.server.attempts()).toBe(1);
+  expect(opened.client.getState()).toMatchObject({ status: 'connecting', error: null });
 });
 
 test('heartbeatGraceMs: Infinity keeps an open session open, with one watchdog timer (it re-armed every millisecond)', async () => {
-  server = await startHostileServer({
+  opened.server = await startHostileServer({
     ws(ws, _n, req) {
       ws.send([helloFrame(15_000), ...urlTopics(req.url).map((topic) => subscribedFrame(topic))].map((frame) => JSON.stringify(frame)).join('\n'));
     },
   });
   const { platform, delays } = recordingPlatform();
-  client = fastClient('websocket', server.url, { heartbeatGraceMs: Infinity, platform });
-  client.subscribe('t', {});
-  await until(() => client!.getState().status === 'open', 'open');
+  opened.client = fastClient('websocket', opened.server.url, { heartbeatGraceMs: Infinity, platform });
+  opened.client.subscribe('t', {});
+  await until(() => opened.client!.getState().status === 'open', 'open');
   const before = delays.length;
   await sleep(400);
-  expect(server.attempts()).toBe(1);
-  expect(client.getState().status).toBe('open');
+  expect(opened.server.attempts()).toBe(1);
+  expect(opened.client.getState().status).toBe('open');
   expect(delays.length - before).toBeLessThan(5);
 });
 
@@ -56,12 +52,12 @@ test.each([
   ['NaN (the default, 1 s)', Number.NaN, 1],
   ['-1 (the default, 1 s)', -1, 1],
 ])('teardownDelayMs: %s keeps an unsubscribed topic for a while', async (_name, teardownDelayMs, expected) => {
-  hub = await startClientHub({ heartbeatMs: 5000 });
-  client = fastClient('websocket', hub.url, { teardownDelayMs });
+  opened.hub = await startClientHub({ heartbeatMs: 5000 });
+  opened.client = fastClient('websocket', opened.hub.url, { teardownDelayMs });
   let live = 0;
-  const subscription = client.subscribe('t', { onSubscribed: () => live++ });
+  const subscription = opened.client.subscribe('t', { onSubscribed: () => live++ });
   await until(() => live === 1, 'subscribed');
   subscription.unsubscribe();
   await sleep(300);
-  expect(hub.hub.stats().topics.t ?? 0).toBe(expected);
+  expect(opened.hub.hub.stats().topics.t ?? 0).toBe(expected);
 });

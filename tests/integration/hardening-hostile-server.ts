@@ -102,3 +102,13 @@ export function recordingPlatform(): { platform: Platform; delays: number[] } {
   };
   return { platform, delays };
 }
+
+/** The topics a client named in its WebSocket upgrade URL (`req.url`): subscribes, as frames are. */
+export const urlTopics = (url: string | undefined): string[] => new URL(url ?? '', 'http://x').searchParams.getAll('topic');
+
+/** Close what a test opened — the client first, then the stand-in and the hub — for an `afterEach`. */
+export async function closeOpened(opened: { client?: { close(): void }; server?: { close(): Promise<void> }; hub?: { close(): Promise<void> } }): Promise<void> {
+  opened.client?.close();
+  await opened.server?.close();
+  await opened.hub?.close();
+}

@@ -13,19 +13,16 @@ import { createBaseClient, webSocketTransport } from '@qwik-realtime/core';
 import type { RealtimeClient } from '@qwik-realtime/core';
 import { fastClient, fastClientOptions, nodePlatform, startClientHub, until } from './client-fixtures.js';
 import type { ClientTestHub } from './client-fixtures.js';
-import { helloFrame, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
+import { closeOpened, helloFrame, startHostileServer, subscribedFrame, urlTopics } from './hardening-hostile-server.js';
 import type { HostileServer } from './hardening-hostile-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const urlTopics = (url: string | undefined) => new URL(url ?? '', 'http://x').searchParams.getAll('topic');
 
 let server: HostileServer | undefined;
 let hub: ClientTestHub | undefined;
 let client: RealtimeClient | undefined;
 afterEach(async () => {
-  client?.close();
-  await server?.close();
-  await hub?.close();
+  await closeOpened({ client, server, hub });
   client = server = hub = undefined;
 });
 
