@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createBaseClient } from '@qwik-realtime/core';
 import type { ConnectionState, RealtimeClient, TransportName } from '@qwik-realtime/core';
 import { transportNames, transportsByName, until } from './client-fixtures.js';
-import { familyOf, helloFrame, jsonAnswer, recordingPlatform, sseEvents, startHostileServer } from './hardening-hostile-server.js';
+import { closeOpened, familyOf, helloFrame, jsonAnswer, recordingPlatform, sseEvents, startHostileServer } from './hardening-hostile-server.js';
 import type { HostileScript, HostileServer } from './hardening-hostile-server.js';
 
 /** The longest delay `setTimeout` holds (2^31 - 1 ms); longer ones fire after 1 ms. */
@@ -19,10 +19,8 @@ const ANNOUNCED_MAX = 300_000;
 let server: HostileServer | undefined;
 let client: RealtimeClient | undefined;
 afterEach(async () => {
-  client?.close();
-  client = undefined;
-  await server?.close();
-  server = undefined;
+  await closeOpened({ client, server });
+  client = server = undefined;
 });
 
 /** A client on one transport that records every timer delay it asks for; randomness pinned to 0.5. */

@@ -9,16 +9,14 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createBaseClient, fetchSseTransport, longPollTransport } from '@qwik-realtime/core';
 import type { RealtimeClient } from '@qwik-realtime/core';
 import { fastClientOptions, nodePlatform, transportNames, transportsByName, until } from './client-fixtures.js';
-import { envelope, helloFrame, jsonAnswer, sseEvents, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
+import { closeOpened, envelope, helloFrame, jsonAnswer, sseEvents, startHostileServer, subscribedFrame } from './hardening-hostile-server.js';
 import type { HostileScript, HostileServer } from './hardening-hostile-server.js';
 
 let server: HostileServer | undefined;
 let client: RealtimeClient | undefined;
 afterEach(async () => {
-  client?.close();
-  client = undefined;
-  await server?.close();
-  server = undefined;
+  await closeOpened({ client, server });
+  client = server = undefined;
 });
 
 /** First attempt: a message whose id cannot become a string; later attempts: an honest message. */

@@ -12,6 +12,7 @@ import { fastClientOptions, nodePlatform, startClientHub, until } from './client
 import type { ClientTestHub } from './client-fixtures.js';
 import { startHubServer } from './helpers/index.js';
 import type { TestHubServer } from './helpers/index.js';
+import { closeOpened } from './hardening-hostile-server.js';
 
 const MiB = 1024 * 1024;
 /** About 60 KB of JSON per message. */
@@ -21,12 +22,8 @@ let server: TestHubServer | undefined;
 let clientHub: ClientTestHub | undefined;
 let client: RealtimeClient | undefined;
 afterEach(async () => {
-  client?.close();
-  client = undefined;
-  await server?.close();
-  server = undefined;
-  await clientHub?.close();
-  clientHub = undefined;
+  await closeOpened({ client, server, hub: clientHub });
+  client = server = clientHub = undefined;
 });
 
 interface Answer extends PollResponse {

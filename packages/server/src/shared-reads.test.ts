@@ -31,6 +31,15 @@ function gatedBroker() {
   return { broker, reads, readsReach, release, fail, put };
 }
 
+/** A gated broker holding message 1 of `t`, shared, with `t` subscribed through it (its answers may be kept). */
+async function watchedShare() {
+  const gated = gatedBroker();
+  await gated.put(1);
+  const shared = shareHistoryReads(gated.broker);
+  await shared.subscribe('t', () => undefined);
+  return { gated, shared };
+}
+
 const since = (offset: number, limit?: number): HistoryQuery => ({ since: { offset, epoch: 'e' }, ...(limit === undefined ? {} : { limit }) });
 const offsets = (result: HistoryResult) => result.messages.map((message) => message.offset);
 
@@ -122,10 +131,7 @@ describe('shareHistoryReads', () => {
     });
 
     test('GIVEN a read running WHEN the same read is asked and nothing arrived since it started THEN the request joins it; after a live message a request reads again', async () => {
-      const gated = gatedBroker();
-      await gated.put(1);
-      const shared = shareHistoryReads(gated.broker);
-      await shared.subscribe('t', () => undefined);
+      const { gated, shared } = await watchedShare();
       const first = shared.history('t', since(0));
       await gated.readsReach(1);
       const joined = shared.history('t', since(0));
@@ -137,10 +143,7 @@ describe('shareHistoryReads', () => {
     });
 
     test('GIVEN a message that arrives while a read runs THEN that answer is not kept', async () => {
-      const gated = gatedBroker();
-      await gated.put(1);
-      const shared = shareHistoryReads(gated.broker);
-      await shared.subscribe('t', () => undefined);
+      const { gated, shared } = await watchedShare();
       const first = shared.history('t', since(0));
       await gated.readsReach(1);
       await gated.put(2);
@@ -171,10 +174,7 @@ describe('shareHistoryReads', () => {
     test('GIVEN a kept answer WHEN more than a second passes THEN it is read again (history ages by time too)', async () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       try {
-        const gated = gatedBroker();
-        await gated.put(1);
-        const shared = shareHistoryReads(gated.broker);
-        await shared.subscribe('t', () => undefined);
+        const { gated, shared } = await watchedShare();
         const first = shared.history('t', since(0));
         await gated.readsReach(1);
         gated.release();
